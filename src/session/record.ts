@@ -1,0 +1,65 @@
+/**
+ * The session record: what a fresh server needs to continue a session that another isolate
+ * initialized (DESIGN.md "SessionDO"). Stored once per session in its Durable Object.
+ */
+import {
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type ClientCapabilities,
+  type Implementation,
+  type JSONRPCRequest,
+  type LoggingLevel,
+} from "@modelcontextprotocol/sdk/types.js";
+
+export interface SessionRecord {
+  /** The version negotiated by `initialize`, not the one the client asked for. */
+  protocolVersion: string;
+  clientInfo: Implementation;
+  clientCapabilities: ClientCapabilities;
+  /** Set by `logging/setLevel`; replayed into each fresh server. */
+  logLevel?: LoggingLevel;
+  /** Resource URIs this session subscribed to with `resources/subscribe`. */
+  subscriptions: string[];
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+/** What the Worker learns from a request and asks the session object to keep. */
+export type SessionChange =
+  | { kind: "setLogLevel"; level: LoggingLevel }
+  | { kind: "subscribe"; uri: string }
+  | { kind: "unsubscribe"; uri: string };
+
+export function applyChange(record: SessionRecord, change: SessionChange): SessionRecord {
+  switch (change.kind) {
+    case "setLogLevel":
+      return { ...record, logLevel: change.level };
+    case "subscribe":
+      return record.subscriptions.includes(change.uri)
+        ? record
+        : { ...record, subscriptions: [...record.subscriptions, change.uri] };
+    case "unsubscribe":
+      return { ...record, subscriptions: record.subscriptions.filter((uri) => uri !== change.uri) };
+  }
+}
+
+/** The change a request asks for, kept once the server has answered it with success. */
+export function changeRequestedBy(request: JSONRPCRequest): SessionChange | undefined {
+  switch (request.method) {
+    case "logging/setLevel": {
+      const parsed = SetLevelRequestSchema.safeParse(request);
+      return parsed.success ? { kind: "setLogLevel", level: parsed.data.params.level } : undefined;
+    }
+    case "resources/subscribe": {
+      const parsed = SubscribeRequestSchema.safeParse(request);
+      return parsed.success ? { kind: "subscribe", uri: parsed.data.params.uri } : undefined;
+    }
+    case "resources/unsubscribe": {
+      const parsed = UnsubscribeRequestSchema.safeParse(request);
+      return parsed.success ? { kind: "unsubscribe", uri: parsed.data.params.uri } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * SessionDO: one per MCP session (`idFromName(sessionId)`), the session's single source of
+ * truth (its record) and its broker (the standalone SSE stream and the log of messages that
+ * wait for it). Every RPC method delegates to a small named step; see DESIGN.md "Shape".
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { encodeMessage } from "../transport/sse.js";
+import { applyChange, type SessionChange, type SessionRecord } from "./record.js";
+import { StandaloneStream } from "./standalone-stream.js";
+import { SessionStorage, type LoggedEvent } from "./storage.js";
+
+export type StreamOpening =
+  | { status: "open"; body: ReadableStream<Uint8Array> }
+  | { status: "not-found" }
+  | { status: "conflict" };
+
+export class SessionDO extends DurableObject<unknown> {
+  readonly #storage: SessionStorage;
+  #record: SessionRecord | undefined;
+  #stream: StandaloneStream | undefined;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env);
+    this.#storage = new SessionStorage(ctx.storage);
+    this.#record = this.#storage.readRecord();
+  }
+
+  /** Stores the record of a session that `initialize` just created. */
+  async create(record: SessionRecord): Promise<void> {
+    this.#save(record);
+  }
+
+  /** The session check every request makes: the record, or null for an unknown session. */
+  async open(): Promise<SessionRecord | null> {
+    if (!this.#record) return null;
+    this.#save({ ...this.#record, lastSeenAt: Date.now() });
+    return this.#record;
+  }
+
+  /** Applies what a request changed (log level, subscriptions) to the record. */
+  async change(changes: SessionChange[]): Promise<void> {
+    if (!this.#record) return;
+    this.#save(changes.reduce(applyChange, this.#record));
+  }
+
+  /** Queues messages for the standalone stream and writes them at once if it is open. */
+  async publish(messages: JSONRPCMessage[]): Promise<void> {
+    if (!this.#record) return;
+    this.#deliver(this.#storage.append(messages));
+  }
+
+  /** Opens the standalone stream, first replaying what the client missed. */
+  async openStream(lastEventId?: string): Promise<StreamOpening> {
+    if (!this.#record) return { status: "not-found" };
+    if (this.#stream?.isOpen) return { status: "conflict" };
+    const stream = new StandaloneStream(() => {
+      if (this.#stream === stream) this.#stream = undefined;
+    });
+    this.#stream = stream;
+    const resumeAfter = lastEventId === undefined ? NaN : Number(lastEventId);
+    this.#deliver(Number.isSafeInteger(resumeAfter) ? this.#storage.after(resumeAfter) : this.#storage.undelivered());
+    return { status: "open", body: stream.readable };
+  }
+
+  /** DELETE: closes the stream and removes every trace of the session. */
+  async terminate(): Promise<boolean> {
+    if (!this.#record) return false;
+    this.#record = undefined;
+    this.#stream?.close();
+    await this.#storage.deleteAll();
+    return true;
+  }
+
+  #save(record: SessionRecord): void {
+    this.#record = record;
+    this.#storage.writeRecord(record);
+  }
+
+  #deliver(events: LoggedEvent[]): void {
+    const stream = this.#stream;
+    if (!stream?.isOpen || events.length === 0) return;
+    stream.write(events.map(({ seq, message }) => encodeMessage(message, String(seq))).join(""));
+    this.#storage.markDelivered(events.map(({ seq }) => seq));
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The SDK `Transport` for one POST of a session that any isolate may serve (the "distributed
+ * mode" proposed in typescript-sdk #793). Options as proposed: `sessionId` plus the stored
+ * record restores an initialized session in a fresh server; `disableLocalSse` means the
+ * standalone stream is never held here: messages bound for it leave as `responseSse` events
+ * (`onresponsesse`) for the session object to deliver.
+ */
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  ErrorCode,
+  InitializeResultSchema,
+  isInitializeRequest,
+  isJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type JSONRPCResultResponse,
+  type RequestId,
+  type RequestInfo,
+} from "@modelcontextprotocol/sdk/types.js";
+import { changeRequestedBy, type SessionChange, type SessionRecord } from "../session/record.js";
+import { createResponseChannel, type ResponseChannel, type ResponseMode } from "./response-channel.js";
+
+export interface DistributedTransportOptions {
+  sessionId: string;
+  /** The stored record of an initialized session; absent only while serving `initialize`. */
+  record?: SessionRecord;
+  /** This transport never holds the standalone SSE stream; see `onresponsesse`. */
+  disableLocalSse: true;
+  /** Stores a new session; awaited before the client sees the `initialize` result. */
+  onsessioninitialized?: (record: SessionRecord) => Promise<void>;
+  /** Stores what a request changed; awaited before the client sees its result. */
+  onsessionchange?: (change: SessionChange) => Promise<void>;
+}
+
+export interface PostContext {
+  mode: ResponseMode;
+  /** The body was a JSON array: answer with an array. */
+  batch: boolean;
+  headers: HeadersInit;
+  requestInfo: RequestInfo;
+  authInfo?: AuthInfo;
+}
+
+type JsonRpcResponse = JSONRPCResultResponse | JSONRPCErrorResponse;
+/** Runs after the server answered a request with success, before the answer leaves. */
+type AfterSuccess = (response: JSONRPCResultResponse) => Promise<void>;
+
+/** Ids of the requests a restore replays; answered before any client message is dispatched. */
+const RESTORE_ID_PREFIX = "durable-mcp/restore/";
+
+export class DistributedTransport implements Transport {
+  readonly sessionId: string;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: Transport["onmessage"];
+  /** The `responseSse` event: messages for the session's standalone stream, in order. */
+  onresponsesse?: (messages: JSONRPCMessage[]) => Promise<void>;
+
+  readonly #options: DistributedTransportOptions;
+  #channel: ResponseChannel | undefined;
+  /** Requests of this POST still waiting for their response. */
+  readonly #pending = new Map<RequestId, AfterSuccess | undefined>();
+  readonly #restoring = new Map<RequestId, (response: JsonRpcResponse) => void>();
+  readonly #outbox: JSONRPCMessage[] = [];
+  #publishing: Promise<void> = Promise.resolve();
+  #settle!: () => void;
+  /** Resolves once every response is out and every published message delivered. */
+  readonly settled = new Promise<void>((resolve) => (this.#settle = resolve));
+
+  constructor(options: DistributedTransportOptions) {
+    this.sessionId = options.sessionId;
+    this.#options = options;
+  }
+
+  async start(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.#channel?.finish();
+    this.onclose?.();
+  }
+
+  /** Serves one POST: restores the session, dispatches the messages, answers them. */
+  async handlePost(messages: JSONRPCMessage[], context: PostContext): Promise<Response> {
+    const extra = { requestInfo: context.requestInfo, authInfo: context.authInfo };
+    if (this.#options.record) await this.#restore(this.#options.record, extra);
+    const requests = messages.filter(isJSONRPCRequest);
+    if (requests.length === 0) {
+      for (const message of messages) this.onmessage?.(message, extra);
+      this.#finishWhenPublished();
+      return new Response(null, { status: 202, headers: context.headers });
+    }
+    const channel = createResponseChannel(context.mode, context.headers, context.batch);
+    this.#channel = channel;
+    for (const request of requests) this.#pending.set(request.id, this.#afterSuccess(request));
+    for (const message of messages) this.onmessage?.(message, extra);
+    return channel.response;
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      const restored = message.id === undefined ? undefined : this.#restoring.get(message.id);
+      if (restored) return restored(message);
+      if (message.id !== undefined && this.#pending.has(message.id)) return this.#respond(message.id, message);
+    }
+    const related = options?.relatedRequestId;
+    if (related !== undefined && this.#pending.has(related) && this.#channel?.streams) {
+      this.#channel.write(message);
+      return;
+    }
+    this.#publish(message);
+  }
+
+  async #respond(id: RequestId, response: JsonRpcResponse): Promise<void> {
+    const afterSuccess = this.#pending.get(id);
+    let answer = response;
+    if (afterSuccess && isJSONRPCResultResponse(response)) {
+      try {
+        await afterSuccess(response);
+      } catch (error) {
+        answer = internalError(id, `The session could not be stored: ${errorMessage(error)}`);
+      }
+    }
+    this.#pending.delete(id);
+    this.#channel?.write(answer);
+    if (this.#pending.size === 0) this.#finishWhenPublished();
+  }
+
+  #afterSuccess(request: JSONRPCRequest): AfterSuccess | undefined {
+    const { onsessioninitialized, onsessionchange } = this.#options;
+    if (isInitializeRequest(request)) {
+      if (!onsessioninitialized) return undefined;
+      return async (response) => {
+        const now = Date.now();
+        await onsessioninitialized({
+          protocolVersion: InitializeResultSchema.parse(response.result).protocolVersion,
+          clientInfo: request.params.clientInfo,
+          clientCapabilities: request.params.capabilities,
+          subscriptions: [],
+          createdAt: now,
+          lastSeenAt: now,
+        });
+      };
+    }
+    const change = changeRequestedBy(request);
+    if (!change || !onsessionchange) return undefined;
+    return () => onsessionchange(change);
+  }
+
+  /** Replays the stored initialize (and log level) into the fresh server, through its handlers. */
+  async #restore(record: SessionRecord, extra: Parameters<NonNullable<Transport["onmessage"]>>[1]): Promise<void> {
+    await this.#replay({
+      method: "initialize",
+      params: {
+        protocolVersion: record.protocolVersion,
+        capabilities: record.clientCapabilities,
+        clientInfo: record.clientInfo,
+      },
+    }, extra);
+    if (record.logLevel) await this.#replay({ method: "logging/setLevel", params: { level: record.logLevel } }, extra);
+  }
+
+  #replay(request: Omit<JSONRPCRequest, "jsonrpc" | "id">, extra: Parameters<NonNullable<Transport["onmessage"]>>[1]): Promise<void> {
+    const id = `${RESTORE_ID_PREFIX}${request.method}`;
+    return new Promise((resolve, reject) => {
+      this.#restoring.set(id, (response) => {
+        this.#restoring.delete(id);
+        if (isJSONRPCErrorResponse(response)) {
+          reject(new Error(`Restoring the session failed at ${request.method}: ${response.error.message}`));
+        } else {
+          resolve();
+        }
+      });
+      this.onmessage?.({ jsonrpc: "2.0", id, ...request }, extra);
+    });
+  }
+
+  /** Messages for the standalone stream go out in order, batched into as few calls as possible. */
+  #publish(message: JSONRPCMessage): void {
+    this.#outbox.push(message);
+    this.#publishing = this.#publishing.then(async () => {
+      const batch = this.#outbox.splice(0);
+      if (batch.length === 0 || !this.onresponsesse) return;
+      try {
+        await this.onresponsesse(batch);
+      } catch (error) {
+        this.onerror?.(new Error(`Publishing to the standalone stream failed: ${errorMessage(error)}`));
+      }
+    });
+  }
+
+  /** The POST ends after the messages it caused reached the session object, so none overtakes its result. */
+  #finishWhenPublished(): void {
+    void this.#publishing.then(() => {
+      this.#channel?.finish();
+      this.#settle();
+    });
+  }
+}
+
+function internalError(id: RequestId, message: string): JSONRPCErrorResponse {
+  return { jsonrpc: "2.0", id, error: { code: ErrorCode.InternalError, message } };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,36 @@
+/**
+ * Server-Sent Events framing (WHATWG HTML §9.2) for the streams the Worker and the session
+ * object write. Parsing is the client's job; tests use eventsource-parser for it.
+ */
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+
+export interface SseEvent {
+  id?: string;
+  data: string;
+  /** Milliseconds the client should wait before reconnecting. */
+  retry?: number;
+}
+
+export const SSE_HEADERS = {
+  "Content-Type": "text/event-stream",
+  "Cache-Control": "no-cache, no-transform",
+  Connection: "keep-alive",
+} as const;
+
+export function encodeEvent({ id, data, retry }: SseEvent): string {
+  let frame = "event: message\n";
+  if (id !== undefined) frame += `id: ${id}\n`;
+  if (retry !== undefined) frame += `retry: ${retry}\n`;
+  // A line break inside data would end the field early; each line needs its own "data:".
+  for (const line of data.split("\n")) frame += `data: ${line}\n`;
+  return `${frame}\n`;
+}
+
+export function encodeMessage(message: JSONRPCMessage, id?: string): string {
+  return encodeEvent({ id, data: JSON.stringify(message) });
+}
+
+/** A comment line: ignored by clients, but keeps proxies from closing an idle stream. */
+export function encodeComment(text: string): string {
+  return `: ${text}\n\n`;
+}

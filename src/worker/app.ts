@@ -1,0 +1,60 @@
+/**
+ * The Worker's routes: the MCP endpoint (POST, GET, DELETE, OPTIONS), a health check, and the
+ * wire rules that need no session (405, 413, CORS). Holds no state between requests.
+ */
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { methodNotAllowed } from "hono/method-not-allowed";
+import { httpError } from "./errors.js";
+import type { ResolvedOptions } from "./options.js";
+import { handlePost, type RequestScope } from "./post.js";
+import { MissingBindingError } from "./sessions.js";
+import { handleStream } from "./stream.js";
+import { handleTerminate } from "./terminate.js";
+
+export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<{ Bindings: E }> {
+  const app = new Hono<{ Bindings: E }>();
+  const scope = (c: Context<{ Bindings: E }>): RequestScope<E> => ({
+    request: c.req.raw,
+    env: c.env,
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+  });
+
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (_c, methods) =>
+        httpError(405, `Method Not Allowed: use ${methods.join(", ")}`, { Allow: methods.join(", ") }),
+    }),
+  );
+  app.use(
+    options.path,
+    cors({
+      origin: options.corsOrigins,
+      allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+      allowHeaders: ["Content-Type", "Accept", "Authorization", "Mcp-Session-Id", "MCP-Protocol-Version", "Last-Event-ID"],
+      exposeHeaders: ["Mcp-Session-Id"],
+    }),
+  );
+
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.use(
+    options.path,
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: () => httpError(413, `Payload Too Large: the body must not exceed ${options.maxBodyBytes} bytes`),
+    }),
+  );
+  app.post(options.path, (c) => handlePost(scope(c), options));
+  app.get(options.path, (c) => handleStream(scope(c), options));
+  app.delete(options.path, (c) => handleTerminate(scope(c), options));
+
+  app.notFound(() => httpError(404, `Not Found: the MCP endpoint is ${options.path}`));
+  app.onError((error) => {
+    if (error instanceof MissingBindingError) return httpError(500, error.message);
+    console.error(JSON.stringify({ level: "error", message: error.message }));
+    return httpError(500, "Internal Server Error");
+  });
+  return app;
+}

@@ -1,0 +1,48 @@
+/**
+ * Reads a POST body into JSON-RPC messages, validated with the SDK's own schema, so that
+ * nothing malformed reaches a server. Answers -32700 (not JSON) or -32600 (not JSON-RPC).
+ */
+import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { jsonRpcError } from "./errors.js";
+
+export interface PostBody {
+  messages: JSONRPCMessage[];
+  /** The body was a JSON array (a 2025-03-26 batch): the answer is an array too. */
+  batch: boolean;
+}
+
+export async function readPostBody(request: Request): Promise<PostBody | Response> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await request.text());
+  } catch {
+    return jsonRpcError(400, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
+  }
+  const batch = Array.isArray(json);
+  const items: unknown[] = Array.isArray(json) ? json : [json];
+  if (items.length === 0) {
+    return jsonRpcError(400, ErrorCode.InvalidRequest, "Invalid Request: an empty batch holds no message");
+  }
+  const messages: JSONRPCMessage[] = [];
+  for (const [index, item] of items.entries()) {
+    const parsed = JSONRPCMessageSchema.safeParse(item);
+    if (!parsed.success) {
+      const where = batch ? `message ${index} of the batch` : "the body";
+      return jsonRpcError(
+        400,
+        ErrorCode.InvalidRequest,
+        `Invalid Request: ${where} is not a JSON-RPC 2.0 request, notification or response`,
+        { id: idOf(item) },
+      );
+    }
+    messages.push(parsed.data);
+  }
+  return { messages, batch };
+}
+
+/** The id of a rejected message, when it has a usable one, so the client can match the error. */
+function idOf(item: unknown): string | number | null {
+  if (typeof item !== "object" || item === null || !("id" in item)) return null;
+  const { id } = item;
+  return typeof id === "string" || typeof id === "number" ? id : null;
+}

@@ -1,0 +1,47 @@
+/**
+ * The options of `createMcpHandler`, with their defaults merged once at construction.
+ */
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { ResponseMode } from "../transport/response-channel.js";
+
+/** What the handler needs of a server: the SDK's `McpServer` and low-level `Server` both fit. */
+export interface ConnectableServer {
+  connect(transport: Transport): Promise<void>;
+}
+
+export interface ServerContext<E> {
+  env: E;
+  request: Request;
+}
+
+/** Called for every request: the server it returns lives as long as that request. */
+export type ServerFactory<E> = (context: ServerContext<E>) => ConnectableServer;
+
+export interface McpHandlerOptions<E> {
+  server: ServerFactory<E>;
+  /** The MCP endpoint. Default "/mcp". */
+  path?: string;
+  /** The name of the SessionDO binding in wrangler.toml. Default "MCP_SESSION". */
+  binding?: string;
+  /** The answer to a POST whose client accepts both JSON and SSE. Default "sse", which carries progress. */
+  responseMode?: ResponseMode;
+  /** The largest POST body, in bytes; larger ones get 413. Default 4 MiB, as the SDK's transport. */
+  maxBodyBytes?: number;
+  /** Origins allowed by CORS. Default "*": browsers may call the endpoint from any page. */
+  corsOrigins?: string | string[];
+}
+
+export type ResolvedOptions<E> = Required<McpHandlerOptions<E>>;
+
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOptions<E> {
+  return {
+    server: options.server,
+    path: options.path ?? "/mcp",
+    binding: options.binding ?? "MCP_SESSION",
+    responseMode: options.responseMode ?? "sse",
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    corsOrigins: options.corsOrigins ?? "*",
+  };
+}

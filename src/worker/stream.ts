@@ -1,0 +1,29 @@
+/**
+ * GET /mcp: the standalone SSE stream. The Worker only checks the request; the session object
+ * holds the stream, so a message published from any isolate reaches it.
+ */
+import { SSE_HEADERS } from "../transport/sse.js";
+import { httpError, sessionNotFound } from "./errors.js";
+import { checkProtocolVersion, checkStreamAccept } from "./headers.js";
+import type { ResolvedOptions } from "./options.js";
+import type { RequestScope } from "./post.js";
+import { requestedSessionId, sessionStub } from "./sessions.js";
+
+export async function handleStream<E extends object>(
+  { request, env }: RequestScope<E>,
+  options: ResolvedOptions<E>,
+): Promise<Response> {
+  const rejected = checkStreamAccept(request) ?? checkProtocolVersion(request);
+  if (rejected) return rejected;
+  const id = requestedSessionId(request);
+  if (id instanceof Response) return id;
+  const opening = await sessionStub(env, options.binding, id).openStream(request.headers.get("last-event-id") ?? undefined);
+  switch (opening.status) {
+    case "open":
+      return new Response(opening.body, { headers: { ...SSE_HEADERS, "mcp-session-id": id } });
+    case "not-found":
+      return sessionNotFound();
+    case "conflict":
+      return httpError(409, "Conflict: this session already has an open stream; close it before opening another");
+  }
+}

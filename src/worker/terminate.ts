@@ -1,0 +1,21 @@
+/**
+ * DELETE /mcp: the client ends its session. The session object closes the stream and removes
+ * its storage; afterwards the id answers 404.
+ */
+import { sessionNotFound } from "./errors.js";
+import { checkProtocolVersion } from "./headers.js";
+import type { ResolvedOptions } from "./options.js";
+import type { RequestScope } from "./post.js";
+import { requestedSessionId, sessionStub } from "./sessions.js";
+
+export async function handleTerminate<E extends object>(
+  { request, env }: RequestScope<E>,
+  options: ResolvedOptions<E>,
+): Promise<Response> {
+  const rejected = checkProtocolVersion(request);
+  if (rejected) return rejected;
+  const id = requestedSessionId(request);
+  if (id instanceof Response) return id;
+  if (!(await sessionStub(env, options.binding, id).terminate())) return sessionNotFound();
+  return new Response(null, { status: 200 });
+}
