@@ -1,0 +1,153 @@
+/**
+ * Demo tools. Each exercises one path through the host: plain results, structured output,
+ * progress on the POST's stream, and notifications that must reach the session's standalone stream.
+ */
+import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { type CallToolResult, LoggingLevelSchema } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { GREETING_URI } from "./resources.js";
+
+function text(value: string): CallToolResult {
+  return { content: [{ type: "text", text: value }] };
+}
+
+/** Resolves after `ms`, or rejects as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new Error("cancelled"));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new Error("cancelled"));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export function registerDemoTools(server: McpServer): void {
+  server.registerTool(
+    "echo",
+    {
+      title: "Echo",
+      description: "Returns the message unchanged.",
+      inputSchema: { message: z.string().describe("Text to echo back") },
+    },
+    ({ message }): CallToolResult => text(message),
+  );
+
+  server.registerTool(
+    "add",
+    {
+      title: "Add",
+      description: "Adds two numbers; the sum is also returned as structured content.",
+      inputSchema: {
+        a: z.number().describe("First addend"),
+        b: z.number().describe("Second addend"),
+      },
+      outputSchema: { sum: z.number().describe("a + b") },
+    },
+    ({ a, b }): CallToolResult => {
+      const sum = a + b;
+      return { ...text(String(sum)), structuredContent: { sum } };
+    },
+  );
+
+  server.registerTool(
+    "slow_task",
+    {
+      title: "Slow task",
+      description:
+        "Waits delayMs per step, sending notifications/progress after each step when the request carries a progressToken. Cancellable.",
+      inputSchema: {
+        steps: z.number().int().min(1).max(50).default(5).describe("Number of steps"),
+        delayMs: z.number().int().min(0).max(5000).default(200).describe("Delay per step in milliseconds"),
+      },
+    },
+    async ({ steps, delayMs }, extra): Promise<CallToolResult> => {
+      const progressToken = extra._meta?.progressToken;
+      for (let i = 1; i <= steps; i++) {
+        try {
+          await sleep(delayMs, extra.signal);
+        } catch {
+          throw new Error(`slow_task cancelled before step ${i} of ${steps}`);
+        }
+        if (progressToken !== undefined) {
+          await extra.sendNotification({
+            method: "notifications/progress",
+            params: { progressToken, progress: i, total: steps, message: `step ${i} of ${steps}` },
+          });
+        }
+      }
+      return text(`completed ${steps} steps`);
+    },
+  );
+
+  // Per-instance only: the server is rebuilt for every request, so `extra_tool` never outlives the
+  // call that registered it. What the demo shows is the tools/list_changed notification itself.
+  let extraTool: RegisteredTool | undefined;
+  server.registerTool(
+    "toggle_extra_tool",
+    {
+      title: "Toggle extra tool",
+      description:
+        "Registers `extra_tool` (or removes it if present), which makes the server send notifications/tools/list_changed to the session.",
+    },
+    (): CallToolResult => {
+      // registerTool() and remove() both call McpServer.sendToolListChanged(), which sends when the
+      // server is connected — always the case inside a request handler. It carries no
+      // relatedRequestId, so the host routes it to the standalone stream.
+      if (extraTool) {
+        extraTool.remove();
+        extraTool = undefined;
+        return text("extra_tool removed; notifications/tools/list_changed sent");
+      }
+      extraTool = server.registerTool(
+        "extra_tool",
+        { title: "Extra tool", description: "Exists only on the server instance that registered it." },
+        (): CallToolResult => text("extra_tool called"),
+      );
+      return text("extra_tool registered; notifications/tools/list_changed sent");
+    },
+  );
+
+  server.registerTool(
+    "log",
+    {
+      title: "Log",
+      description:
+        "Sends one notifications/message tied to this request (on its response stream) and one unrelated (on the standalone stream, filtered by logging/setLevel).",
+      inputSchema: {
+        level: LoggingLevelSchema.default("info").describe("Syslog severity of the message"),
+        message: z.string().describe("Log text"),
+      },
+    },
+    async ({ level, message }, extra): Promise<CallToolResult> => {
+      await extra.sendNotification({
+        method: "notifications/message",
+        params: { level, logger: "demo", data: `${message} (related to request)` },
+      });
+      await server.sendLoggingMessage({ level, logger: "demo", data: message }, extra.sessionId);
+      return text(`logged "${message}" at ${level}`);
+    },
+  );
+
+  server.registerTool(
+    "touch_resource",
+    {
+      title: "Touch resource",
+      description:
+        "Sends notifications/resources/updated for a URI, as if it changed; the host delivers it to subscribed sessions.",
+      inputSchema: { uri: z.string().default(GREETING_URI).describe("URI of the changed resource") },
+    },
+    async ({ uri }): Promise<CallToolResult> => {
+      await server.server.sendResourceUpdated({ uri });
+      return text(`notifications/resources/updated sent for ${uri}`);
+    },
+  );
+}
