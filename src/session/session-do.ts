@@ -10,10 +10,7 @@ import { applyChange, type SessionChange, type SessionRecord } from "./record.js
 import { StandaloneStream } from "./standalone-stream.js";
 import { SessionStorage, type LoggedEvent } from "./storage.js";
 
-export type StreamOpening =
-  | { status: "open"; body: ReadableStream<Uint8Array> }
-  | { status: "not-found" }
-  | { status: "conflict" };
+export type StreamOpening = { status: "open"; body: ReadableStream<Uint8Array> } | { status: "not-found" };
 
 export class SessionDO extends DurableObject<unknown> {
   readonly #storage: SessionStorage;
@@ -50,12 +47,16 @@ export class SessionDO extends DurableObject<unknown> {
     this.#deliver(this.#storage.append(messages));
   }
 
-  /** Opens the standalone stream, first replaying what the client missed. */
+  /**
+   * Opens the standalone stream, first replaying what the client missed. A new GET replaces
+   * the open one: a client that lost its connection reconnects before the object can notice.
+   */
   async openStream(lastEventId?: string): Promise<StreamOpening> {
     if (!this.#record) return { status: "not-found" };
-    if (this.#stream?.isOpen) return { status: "conflict" };
-    const stream = new StandaloneStream(() => {
+    this.#stream?.close();
+    const stream = new StandaloneStream((unconfirmed) => {
       if (this.#stream === stream) this.#stream = undefined;
+      this.#storage.markDelivered(unconfirmed, false);
     });
     this.#stream = stream;
     const resumeAfter = lastEventId === undefined ? NaN : Number(lastEventId);
@@ -80,7 +81,8 @@ export class SessionDO extends DurableObject<unknown> {
   #deliver(events: LoggedEvent[]): void {
     const stream = this.#stream;
     if (!stream?.isOpen || events.length === 0) return;
-    stream.write(events.map(({ seq, message }) => encodeMessage(message, String(seq))).join(""));
-    this.#storage.markDelivered(events.map(({ seq }) => seq));
+    const seqs = events.map(({ seq }) => seq);
+    stream.write(events.map(({ seq, message }) => encodeMessage(message, String(seq))).join(""), seqs);
+    this.#storage.markDelivered(seqs, true);
   }
 }

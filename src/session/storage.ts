@@ -66,9 +66,9 @@ export class SessionStorage {
     return logged;
   }
 
-  markDelivered(seqs: number[]): void {
+  markDelivered(seqs: number[], delivered: boolean): void {
     if (!this.#hasSchema) return;
-    for (const seq of seqs) this.#sql.exec(`UPDATE events SET delivered = 1 WHERE seq = ?`, seq);
+    for (const seq of seqs) this.#sql.exec(`UPDATE events SET delivered = ? WHERE seq = ?`, Number(delivered), seq);
   }
 
   undelivered(): LoggedEvent[] {

@@ -3,7 +3,7 @@
  * holds the stream, so a message published from any isolate reaches it.
  */
 import { SSE_HEADERS } from "../transport/sse.js";
-import { httpError, sessionNotFound } from "./errors.js";
+import { sessionNotFound } from "./errors.js";
 import { checkProtocolVersion, checkStreamAccept } from "./headers.js";
 import type { ResolvedOptions } from "./options.js";
 import type { RequestScope } from "./post.js";
@@ -23,7 +23,5 @@ export async function handleStream<E extends object>(
       return new Response(opening.body, { headers: { ...SSE_HEADERS, "mcp-session-id": id } });
     case "not-found":
       return sessionNotFound();
-    case "conflict":
-      return httpError(409, "Conflict: this session already has an open stream; close it before opening another");
   }
 }

@@ -1,0 +1,75 @@
+// Read Server-Sent Events from a fetch Response with eventsource-parser.
+import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
+
+export interface SseEvent {
+  id?: string;
+  event?: string;
+  data: string;
+}
+
+function eventReader(response: Response): ReadableStreamDefaultReader<EventSourceMessage> {
+  if (!response.body) throw new Error(`response ${response.status} has no body`);
+  return response.body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream({ onError: "terminate" }))
+    .getReader();
+}
+
+function toSseEvent({ id, event, data }: EventSourceMessage): SseEvent {
+  return { data, ...(id !== undefined && { id }), ...(event !== undefined && { event }) };
+}
+
+/** Yields each event of `response`'s body until the stream ends. Leaving the loop early cancels the body. */
+export async function* sseEvents(response: Response): AsyncGenerator<SseEvent> {
+  const reader = eventReader(response);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield toSseEvent(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * Collects the JSON-parsed `data` of the first `count` events; events with empty data (e.g. a
+ * priming event that only carries an id) are skipped. Throws, with what it got so far, when the
+ * stream ends early or `timeoutMs` passes. Cancels the body either way (the stream may stay open).
+ */
+export async function readSseMessages<T = unknown>(response: Response, count: number, timeoutMs = 10_000): Promise<T[]> {
+  const reader = eventReader(response);
+  const messages: T[] = [];
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void reader.cancel().catch(() => {}); // resolves the pending read() with done
+  }, timeoutMs);
+  try {
+    while (messages.length < count) {
+      const { done, value } = await reader.read();
+      if (done) {
+        const why = timedOut ? `timed out after ${timeoutMs} ms` : "stream ended";
+        throw new Error(`${why} with ${messages.length} of ${count} SSE messages: ${JSON.stringify(messages)}`);
+      }
+      if (value.data !== "") messages.push(JSON.parse(value.data) as T);
+    }
+    return messages;
+  } finally {
+    clearTimeout(timer);
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/** The JSON-parsed `data` of every event until the stream ends (a POST stream ends after its response). */
+export async function readAllSseMessages<T = unknown>(response: Response, timeoutMs = 10_000): Promise<T[]> {
+  const messages: T[] = [];
+  const deadline = setTimeout(() => void response.body?.cancel().catch(() => {}), timeoutMs);
+  try {
+    for await (const event of sseEvents(response)) if (event.data !== "") messages.push(JSON.parse(event.data) as T);
+  } finally {
+    clearTimeout(deadline);
+  }
+  return messages;
+}

@@ -1,0 +1,10 @@
+// Types of the bindings and exports the workerd tests reach through cloudflare:test / cloudflare:workers.
+declare namespace Cloudflare {
+  interface Env {
+    MCP_SESSION: DurableObjectNamespace<import("../../src/session/session-do.js").SessionDO>;
+  }
+  interface GlobalProps {
+    mainModule: typeof import("../../src/index.js");
+    durableNamespaces: "SessionDO";
+  }
+}

@@ -1,0 +1,28 @@
+// Reaching the Worker under test and its session objects from inside workerd.
+import { env, runInDurableObject } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import type { SessionRecord } from "../../src/session/record.js";
+import type { SessionDO } from "../../src/session/session-do.js";
+import type { Endpoint } from "../shared/mcp.js";
+
+export const worker: Endpoint = {
+  url: "http://localhost/mcp",
+  fetch: (request) => exports.default.fetch(request),
+};
+
+export function sessionObject(sessionId: string): DurableObjectStub<SessionDO> {
+  return env.MCP_SESSION.get(env.MCP_SESSION.idFromName(sessionId));
+}
+
+/** What the session object has in storage: its record, and the number of rows in each table. */
+export function storedState(sessionId: string): Promise<{ record?: SessionRecord; tables: string[] }> {
+  return runInDurableObject(sessionObject(sessionId), (_instance, state) => {
+    const tables = state.storage.sql
+      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'`)
+      .toArray()
+      .map(({ name }) => name);
+    if (!tables.includes("session")) return { tables };
+    const row = state.storage.sql.exec<{ record: string }>(`SELECT record FROM session`).toArray()[0];
+    return { tables, record: row ? (JSON.parse(row.record) as SessionRecord) : undefined };
+  });
+}

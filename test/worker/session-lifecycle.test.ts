@@ -1,0 +1,175 @@
+// A session's life through the Worker, in workerd: create, continue on fresh servers, stream, delete.
+import { describe, expect, it } from "vitest";
+import {
+  callTool,
+  initializeBody,
+  mcpPost,
+  mcpRequest,
+  openSession,
+  openStream,
+  readJsonRpcResponse,
+  request,
+} from "../shared/mcp.js";
+import { readSseMessages } from "../shared/sse.js";
+import { storedState, worker } from "./helpers.js";
+
+const elicitingClient = { elicitation: { form: {} }, roots: { listChanged: true } };
+
+describe("initialize", () => {
+  it("creates a session whose record holds the negotiated version, the client and its capabilities", async () => {
+    const before = Date.now();
+    const body = initializeBody(1, elicitingClient);
+    body.params.protocolVersion = "2025-06-18";
+    const response = await mcpPost(worker, body);
+    expect(response.status).toBe(200);
+    const sessionId = response.headers.get("mcp-session-id");
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    const answer = await readJsonRpcResponse(response);
+    expect(answer.result?.protocolVersion).toBe("2025-06-18");
+
+    const { record } = await storedState(sessionId!);
+    expect(record).toMatchObject({
+      protocolVersion: "2025-06-18",
+      clientInfo: { name: "raw-test", version: "0" },
+      clientCapabilities: elicitingClient,
+      subscriptions: [],
+    });
+    expect(record!.createdAt).toBeGreaterThanOrEqual(before);
+    expect(record!.lastSeenAt).toBe(record!.createdAt);
+  });
+
+  it("negotiates the latest version for a client that asks for an unknown one", async () => {
+    const body = initializeBody(1);
+    body.params.protocolVersion = "2099-01-01";
+    const answer = await readJsonRpcResponse(await mcpPost(worker, body));
+    expect(answer.result?.protocolVersion).toBe("2025-11-25");
+  });
+});
+
+describe("a later POST", () => {
+  it("is served with the session restored and refreshes its last-seen time", async () => {
+    const sessionId = await openSession(worker);
+    const { record: first } = await storedState(sessionId);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const answer = await callTool(worker, sessionId, "add", { a: 2, b: 3 });
+    expect(answer.result).toMatchObject({ structuredContent: { sum: 5 } });
+    const { record: later } = await storedState(sessionId);
+    expect(later!.lastSeenAt).toBeGreaterThan(first!.lastSeenAt);
+  });
+
+  it("answers with JSON when the client accepts only JSON, and with SSE when it accepts both", async () => {
+    const sessionId = await openSession(worker);
+    const json = await mcpPost(worker, request(2, "tools/call", { name: "echo", arguments: { message: "j" } }), {
+      sessionId,
+      accept: "application/json",
+    });
+    expect(json.headers.get("content-type")).toContain("application/json");
+    expect(await json.json()).toMatchObject({ id: 2, result: { content: [{ text: "j" }] } });
+
+    const sse = await mcpPost(worker, request(3, "tools/call", { name: "echo", arguments: { message: "s" } }), {
+      sessionId,
+    });
+    expect(sse.headers.get("content-type")).toContain("text/event-stream");
+    expect(await readJsonRpcResponse(sse)).toMatchObject({ id: 3, result: { content: [{ text: "s" }] } });
+  });
+
+  it("keeps the log level set by logging/setLevel for the servers of later requests", async () => {
+    const sessionId = await openSession(worker);
+    const setLevel = await mcpPost(worker, request(2, "logging/setLevel", { level: "error" }), { sessionId });
+    expect((await readJsonRpcResponse(setLevel)).result).toEqual({});
+    expect((await storedState(sessionId)).record?.logLevel).toBe("error");
+
+    const stream = await openStream(worker, sessionId);
+    await callTool(worker, sessionId, "log", { level: "info", message: "filtered" });
+    await callTool(worker, sessionId, "log", { level: "error", message: "kept" });
+    const [message] = await readSseMessages<{ params: { data: string } }>(stream, 1);
+    expect(message!.params.data).toBe("kept");
+  });
+
+  it("answers a batch with an array, in order", async () => {
+    const sessionId = await openSession(worker);
+    const response = await mcpPost(
+      worker,
+      [request(7, "ping"), request(8, "tools/call", { name: "echo", arguments: { message: "b" } })],
+      { sessionId, accept: "application/json" },
+    );
+    const answers = (await response.json()) as { id: number }[];
+    expect(answers.map(({ id }) => id).sort()).toEqual([7, 8]);
+  });
+
+  it("gets 202 with no body for notifications and responses alone", async () => {
+    const sessionId = await openSession(worker);
+    for (const body of [
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: "server-0", result: {} },
+    ]) {
+      const response = await mcpPost(worker, body, { sessionId });
+      expect(response.status).toBe(202);
+      expect(await response.text()).toBe("");
+    }
+  });
+});
+
+describe("the standalone stream", () => {
+  it("receives list_changed caused by a POST, through the session object", async () => {
+    const sessionId = await openSession(worker);
+    const stream = await openStream(worker, sessionId);
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get("content-type")).toBe("text/event-stream");
+    await callTool(worker, sessionId, "toggle_extra_tool");
+    const [message] = await readSseMessages<{ method: string }>(stream, 1);
+    expect(message).toEqual({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+  });
+
+  it("delivers on the next GET what was published while no stream was open, once", async () => {
+    const sessionId = await openSession(worker);
+    await callTool(worker, sessionId, "touch_resource", { uri: "demo://greeting" });
+    await callTool(worker, sessionId, "toggle_extra_tool");
+    const first = await openStream(worker, sessionId);
+    const kept = await readSseMessages<{ method: string }>(first, 2);
+    expect(kept.map(({ method }) => method)).toEqual([
+      "notifications/resources/updated",
+      "notifications/tools/list_changed",
+    ]);
+
+    await callTool(worker, sessionId, "log", { message: "fresh" });
+    const second = await openStream(worker, sessionId);
+    const [next] = await readSseMessages<{ method: string; params: { data: string } }>(second, 1);
+    expect(next).toMatchObject({ method: "notifications/message", params: { data: "fresh" } });
+  });
+
+  it("is one per session: a second GET replaces the first, which ends", async () => {
+    const sessionId = await openSession(worker);
+    const first = await openStream(worker, sessionId);
+    const second = await openStream(worker, sessionId);
+    expect(second.status).toBe(200);
+    expect(await first.text()).toBe("");
+    await callTool(worker, sessionId, "toggle_extra_tool");
+    const [message] = await readSseMessages<{ method: string }>(second, 1);
+    expect(message!.method).toBe("notifications/tools/list_changed");
+  });
+});
+
+describe("DELETE", () => {
+  it("closes the stream, removes the storage, and answers 404 afterwards", async () => {
+    const sessionId = await openSession(worker);
+    const stream = await openStream(worker, sessionId);
+    const deleted = await mcpRequest(worker, "DELETE", { sessionId });
+    expect(deleted.status).toBe(200);
+
+    const reader = stream.body!.getReader();
+    let done = false;
+    while (!done) ({ done } = await reader.read());
+    expect(await storedState(sessionId)).toEqual({ tables: [] });
+
+    expect((await mcpPost(worker, request(2, "ping"), { sessionId })).status).toBe(404);
+    expect((await openStream(worker, sessionId)).status).toBe(404);
+    expect((await mcpRequest(worker, "DELETE", { sessionId })).status).toBe(404);
+  });
+
+  it("of an unknown session leaves no storage behind", async () => {
+    const sessionId = crypto.randomUUID();
+    expect((await mcpPost(worker, request(2, "ping"), { sessionId })).status).toBe(404);
+    expect(await storedState(sessionId)).toEqual({ tables: [] });
+  });
+});

@@ -1,0 +1,29 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Unit/integration tests inside workerd (Miniflare), bindings from wrangler.toml.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        test: { name: "workers", include: ["test/worker/**/*.test.ts"] },
+      },
+      {
+        // Black-box tests against `wrangler dev` (see test/e2e/helpers/wrangler-dev.ts).
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Each file may start its own wrangler dev (node + esbuild + 2 workerd): at most two files
+          // at a time. Projects with different maxWorkers need their own sequence.groupOrder;
+          // groups run one after the other, so e2e never overlaps the workers project.
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
+  },
+});
