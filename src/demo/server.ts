@@ -28,8 +28,8 @@ export function createDemoServer(): McpServer {
   registerDemoResources(server);
   registerDemoPrompts(server);
 
-  // McpServer has no subscribe support of its own. The host records subscriptions in its session
-  // store before the request reaches us, so these handlers only need to accept them.
+  // McpServer has no subscribe support of its own. The host records a subscription in the
+  // session once this handler accepts it, and delivers resources/updated only for those.
   server.server.setRequestHandler(SubscribeRequestSchema, () => ({}));
   server.server.setRequestHandler(UnsubscribeRequestSchema, () => ({}));
 

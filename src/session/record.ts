@@ -3,11 +3,13 @@
  * initialized (DESIGN.md "SessionDO"). Stored once per session in its Durable Object.
  */
 import {
+  ResourceUpdatedNotificationSchema,
   SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
   type ClientCapabilities,
   type Implementation,
+  type JSONRPCMessage,
   type JSONRPCRequest,
   type LoggingLevel,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -42,6 +44,16 @@ export function applyChange(record: SessionRecord, change: SessionChange): Sessi
     case "unsubscribe":
       return { ...record, subscriptions: record.subscriptions.filter((uri) => uri !== change.uri) };
   }
+}
+
+/**
+ * Whether a message for the standalone stream concerns this session. A fresh server cannot
+ * know the session's subscriptions, so `resources/updated` is filtered here: the spec sends
+ * it only for resources the client subscribed to.
+ */
+export function concernsSession(record: SessionRecord, message: JSONRPCMessage): boolean {
+  const updated = ResourceUpdatedNotificationSchema.safeParse(message);
+  return !updated.success || record.subscriptions.includes(updated.data.params.uri);
 }
 
 /** The change a request asks for, kept once the server has answered it with success. */

@@ -6,7 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { encodeMessage } from "../transport/sse.js";
-import { applyChange, type SessionChange, type SessionRecord } from "./record.js";
+import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "./record.js";
 import { StandaloneStream } from "./standalone-stream.js";
 import { SessionStorage, type LoggedEvent } from "./storage.js";
 
@@ -43,8 +43,10 @@ export class SessionDO extends DurableObject<unknown> {
 
   /** Queues messages for the standalone stream and writes them at once if it is open. */
   async publish(messages: JSONRPCMessage[]): Promise<void> {
-    if (!this.#record) return;
-    this.#deliver(this.#storage.append(messages));
+    const record = this.#record;
+    if (!record) return;
+    const concerning = messages.filter((message) => concernsSession(record, message));
+    if (concerning.length > 0) this.#deliver(this.#storage.append(concerning));
   }
 
   /**

@@ -123,6 +123,7 @@ describe("the standalone stream", () => {
 
   it("delivers on the next GET what was published while no stream was open, once", async () => {
     const sessionId = await openSession(worker);
+    await readJsonRpcResponse(await mcpPost(worker, request(2, "resources/subscribe", { uri: "demo://greeting" }), { sessionId }));
     await callTool(worker, sessionId, "touch_resource", { uri: "demo://greeting" });
     await callTool(worker, sessionId, "toggle_extra_tool");
     const first = await openStream(worker, sessionId);
@@ -147,6 +148,24 @@ describe("the standalone stream", () => {
     await callTool(worker, sessionId, "toggle_extra_tool");
     const [message] = await readSseMessages<{ method: string }>(second, 1);
     expect(message!.method).toBe("notifications/tools/list_changed");
+  });
+});
+
+describe("resource subscriptions", () => {
+  it("are kept in the record and decide which resources/updated reach the stream", async () => {
+    const sessionId = await openSession(worker);
+    const subscribe = (method: string, uri: string) =>
+      mcpPost(worker, request(crypto.randomUUID(), method, { uri }), { sessionId }).then(readJsonRpcResponse);
+    await subscribe("resources/subscribe", "demo://notes/1");
+    await subscribe("resources/subscribe", "demo://greeting");
+    await subscribe("resources/unsubscribe", "demo://notes/1");
+    expect((await storedState(sessionId)).record?.subscriptions).toEqual(["demo://greeting"]);
+
+    const stream = await openStream(worker, sessionId);
+    await callTool(worker, sessionId, "touch_resource", { uri: "demo://notes/1" });
+    await callTool(worker, sessionId, "touch_resource", { uri: "demo://greeting" });
+    const [message] = await readSseMessages<{ params: { uri: string } }>(stream, 1);
+    expect(message!.params.uri).toBe("demo://greeting");
   });
 });
 

@@ -1,0 +1,149 @@
+// The distributed transport with a real McpServer, in workerd: restore, session hooks, responseSse.
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { describe, expect, it } from "vitest";
+import type { SessionChange, SessionRecord } from "../../src/session/record.js";
+import { DistributedTransport, type PostContext } from "../../src/transport/distributed-transport.js";
+import type { ResponseMode } from "../../src/transport/response-channel.js";
+import { initializeBody, request } from "../shared/mcp.js";
+import { readAllSseMessages } from "../shared/sse.js";
+
+const record: SessionRecord = {
+  protocolVersion: "2025-06-18",
+  clientInfo: { name: "stored-client", version: "7" },
+  clientCapabilities: { sampling: {}, elicitation: { form: {} } },
+  logLevel: "warning",
+  subscriptions: [],
+  createdAt: 1,
+  lastSeenAt: 1,
+};
+
+function whoamiServer(): McpServer {
+  const server = new McpServer({ name: "t", version: "1" }, { capabilities: { logging: {}, tools: { listChanged: true } } });
+  server.registerTool("whoami", {}, async () => ({
+    content: [{ type: "text", text: "" }],
+    structuredContent: {
+      client: server.server.getClientVersion(),
+      capabilities: server.server.getClientCapabilities(),
+    },
+  }));
+  server.registerTool("announce", {}, async (extra) => {
+    await extra.sendNotification({ method: "notifications/message", params: { level: "error", data: "related" } });
+    server.sendToolListChanged();
+    return { content: [{ type: "text", text: "done" }] };
+  });
+  return server;
+}
+
+function context(mode: ResponseMode): PostContext {
+  return { mode, batch: false, headers: { "mcp-session-id": "s" }, requestInfo: { headers: {} } };
+}
+
+async function answerOf(response: Response): Promise<JSONRPCMessage[]> {
+  return response.headers.get("content-type")?.includes("event-stream")
+    ? readAllSseMessages<JSONRPCMessage>(response)
+    : [(await response.json()) as JSONRPCMessage];
+}
+
+describe("DistributedTransport", () => {
+  it("restores a stored session into a fresh server without initialize, and keeps the replay to itself", async () => {
+    const server = whoamiServer();
+    const transport = new DistributedTransport({ sessionId: "s", record, disableLocalSse: true });
+    await server.connect(transport);
+    const response = await transport.handlePost([request(5, "tools/call", { name: "whoami" })], context("sse"));
+    expect(await answerOf(response)).toEqual([
+      {
+        jsonrpc: "2.0",
+        id: 5,
+        result: {
+          content: [{ type: "text", text: "" }],
+          structuredContent: { client: record.clientInfo, capabilities: record.clientCapabilities },
+        },
+      },
+    ]);
+  });
+
+  it("stores a new session before the client sees the initialize result", async () => {
+    const stored: SessionRecord[] = [];
+    const transport = new DistributedTransport({
+      sessionId: "s",
+      disableLocalSse: true,
+      onsessioninitialized: async (created) => void stored.push(created),
+    });
+    await whoamiServer().connect(transport);
+    const body = initializeBody(1, { roots: {} });
+    const [answer] = await answerOf(await transport.handlePost([body], context("json")));
+    expect(answer).toMatchObject({ id: 1, result: { protocolVersion: "2025-11-25" } });
+    expect(stored).toEqual([
+      expect.objectContaining({
+        protocolVersion: "2025-11-25",
+        clientInfo: body.params.clientInfo,
+        clientCapabilities: { roots: {} },
+        subscriptions: [],
+      }),
+    ]);
+  });
+
+  it("answers initialize with an error when the session cannot be stored", async () => {
+    const transport = new DistributedTransport({
+      sessionId: "s",
+      disableLocalSse: true,
+      onsessioninitialized: async () => {
+        throw new Error("storage unavailable");
+      },
+    });
+    await whoamiServer().connect(transport);
+    const [answer] = await answerOf(await transport.handlePost([initializeBody(1)], context("json")));
+    expect(answer).toEqual({
+      jsonrpc: "2.0",
+      id: 1,
+      error: { code: -32603, message: "The session could not be stored: storage unavailable" },
+    });
+  });
+
+  it("reports a log level change before answering it", async () => {
+    const changes: SessionChange[] = [];
+    const transport = new DistributedTransport({
+      sessionId: "s",
+      record,
+      disableLocalSse: true,
+      onsessionchange: async (change) => void changes.push(change),
+    });
+    await whoamiServer().connect(transport);
+    await answerOf(await transport.handlePost([request(2, "logging/setLevel", { level: "debug" })], context("json")));
+    expect(changes).toEqual([{ kind: "setLogLevel", level: "debug" }]);
+  });
+
+  it("sends related messages on the POST stream and unrelated ones as responseSse, published before the result", async () => {
+    const events: string[] = [];
+    const transport = new DistributedTransport({ sessionId: "s", record, disableLocalSse: true });
+    transport.onresponsesse = async (messages) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      events.push(...messages.map((message) => `published ${"method" in message ? message.method : "?"}`));
+    };
+    await whoamiServer().connect(transport);
+    const response = await transport.handlePost([request(3, "tools/call", { name: "announce" })], context("sse"));
+    const messages = await answerOf(response);
+    events.push("stream ended");
+    expect(messages.map((message) => ("method" in message ? message.method : "result"))).toEqual([
+      "notifications/message",
+      "result",
+    ]);
+    expect(events).toEqual(["published notifications/tools/list_changed", "stream ended"]);
+  });
+
+  it("publishes the request's own notifications as responseSse when the answer is plain JSON", async () => {
+    const published: JSONRPCMessage[] = [];
+    const transport = new DistributedTransport({ sessionId: "s", record, disableLocalSse: true });
+    transport.onresponsesse = async (messages) => void published.push(...messages);
+    await whoamiServer().connect(transport);
+    const [answer] = await answerOf(
+      await transport.handlePost([request(3, "tools/call", { name: "announce" })], context("json")),
+    );
+    expect(answer).toMatchObject({ id: 3, result: { content: [{ text: "done" }] } });
+    expect(published.map((message) => ("method" in message ? message.method : ""))).toEqual([
+      "notifications/message",
+      "notifications/tools/list_changed",
+    ]);
+  });
+});
