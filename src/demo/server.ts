@@ -4,6 +4,7 @@
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { registerClientRequestTools } from "./client-requests.js";
 import { registerDemoPrompts } from "./prompts.js";
 import { registerDemoResources } from "./resources.js";
 import { registerDemoTools } from "./tools.js";
@@ -25,6 +26,7 @@ export function createDemoServer(): McpServer {
   );
 
   registerDemoTools(server);
+  registerClientRequestTools(server);
   registerDemoResources(server);
   registerDemoPrompts(server);
 

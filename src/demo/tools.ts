@@ -7,7 +7,7 @@ import { type CallToolResult, LoggingLevelSchema } from "@modelcontextprotocol/s
 import { z } from "zod";
 import { GREETING_URI } from "./resources.js";
 
-function text(value: string): CallToolResult {
+export function text(value: string): CallToolResult {
   return { content: [{ type: "text", text: value }] };
 }
 

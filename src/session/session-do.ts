@@ -4,18 +4,35 @@
  * wait for it). Every RPC method delegates to a small named step; see DESIGN.md "Shape".
  */
 import { DurableObject } from "cloudflare:workers";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { encodeMessage } from "../transport/sse.js";
+import { Broker } from "./broker.js";
 import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "./record.js";
 import { StandaloneStream } from "./standalone-stream.js";
 import { SessionStorage, type LoggedEvent } from "./storage.js";
 
 export type StreamOpening = { status: "open"; body: ReadableStream<Uint8Array> } | { status: "not-found" };
 
+/** What a POST asks of the session when it starts. */
+export interface OpenRequest {
+  /** The POST serves these client requests: open an inbox for their cancellations and answers. */
+  inbox?: { id: string; requestIds: RequestId[] };
+  /** The client's answers and cancellations in this POST, for the isolates that wait on them. */
+  route?: JSONRPCMessage[];
+}
+
+export interface OpenedSession {
+  record: SessionRecord;
+  inbox?: ReadableStream<Uint8Array>;
+  /** Ids of answers in `route` that no server→client request waits for. */
+  unrouted: RequestId[];
+}
+
 export class SessionDO extends DurableObject<unknown> {
   readonly #storage: SessionStorage;
   #record: SessionRecord | undefined;
   #stream: StandaloneStream | undefined;
+  readonly #broker = new Broker();
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
@@ -28,11 +45,25 @@ export class SessionDO extends DurableObject<unknown> {
     this.#save(record);
   }
 
-  /** The session check every request makes: the record, or null for an unknown session. */
-  async open(): Promise<SessionRecord | null> {
+  /** The one round trip of every POST: the session check, its record, its inbox, its routing. */
+  async open({ inbox, route = [] }: OpenRequest = {}): Promise<OpenedSession | null> {
     if (!this.#record) return null;
     this.#save({ ...this.#record, lastSeenAt: Date.now() });
-    return this.#record;
+    return {
+      record: this.#record,
+      inbox: inbox && this.#broker.openInbox(inbox.id, inbox.requestIds),
+      unrouted: this.#broker.route(route),
+    };
+  }
+
+  /** An inbox for a POST that had no request of its own but now waits on the client. */
+  async openInbox(inboxId: string): Promise<ReadableStream<Uint8Array> | null> {
+    return this.#record ? this.#broker.openInbox(inboxId, []) : null;
+  }
+
+  /** Registers a server→client request whose answer goes to `inboxId`; false if that inbox is gone. */
+  async expectAnswer(inboxId: string, requestId: RequestId, method: string, timeoutMs: number): Promise<boolean> {
+    return this.#record !== undefined && this.#broker.expectAnswer(inboxId, requestId, method, timeoutMs);
   }
 
   /** Applies what a request changed (log level, subscriptions) to the record. */
@@ -70,6 +101,7 @@ export class SessionDO extends DurableObject<unknown> {
   async terminate(): Promise<boolean> {
     if (!this.#record) return false;
     this.#record = undefined;
+    this.#broker.failAll("The session was deleted");
     this.#stream?.close();
     await this.#storage.deleteAll();
     return true;

@@ -4,10 +4,16 @@
  * record restores an initialized session in a fresh server; `disableLocalSse` means the
  * standalone stream is never held here: messages bound for it leave as `responseSse` events
  * (`onresponsesse`) for the session object to deliver.
+ *
+ * Server→client requests get session-unique ids (the SDK numbers them from 0 in every server
+ * instance, so two isolates would collide) and are registered with the session object before
+ * they leave; the client's answer, which may reach any isolate, comes back through `receive`
+ * with the id mapped back. So do cancellations of the requests this POST serves.
  */
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
+  CancelledNotificationSchema,
   ErrorCode,
   InitializeResultSchema,
   isInitializeRequest,
@@ -34,6 +40,8 @@ export interface DistributedTransportOptions {
   onsessioninitialized?: (record: SessionRecord) => Promise<void>;
   /** Stores what a request changed; awaited before the client sees its result. */
   onsessionchange?: (change: SessionChange) => Promise<void>;
+  /** Registers a server→client request with the session's broker; awaited before it is sent. */
+  onserverrequest?: (requestId: string, method: string) => Promise<void>;
 }
 
 export interface PostContext {
@@ -65,10 +73,16 @@ export class DistributedTransport implements Transport {
   /** Requests of this POST still waiting for their response. */
   readonly #pending = new Map<RequestId, AfterSuccess | undefined>();
   readonly #restoring = new Map<RequestId, (response: JsonRpcResponse) => void>();
+  /** Server→client requests in flight: session-unique id → the id the server gave it, and back. */
+  readonly #outgoing = new Map<string, RequestId>();
+  readonly #outgoingIds = new Map<RequestId, string>();
   readonly #outbox: JSONRPCMessage[] = [];
   #publishing: Promise<void> = Promise.resolve();
   #settle!: () => void;
-  /** Resolves once every response is out and every published message delivered. */
+  /**
+   * Resolves once every response is out, every server→client request answered and every
+   * published message delivered: until then the POST's isolate must stay.
+   */
   readonly settled = new Promise<void>((resolve) => (this.#settle = resolve));
 
   constructor(options: DistributedTransportOptions) {
@@ -90,7 +104,7 @@ export class DistributedTransport implements Transport {
     const requests = messages.filter(isJSONRPCRequest);
     if (requests.length === 0) {
       for (const message of messages) this.onmessage?.(message, extra);
-      this.#finishWhenPublished();
+      this.#settleWhenIdle();
       return new Response(null, { status: 202, headers: context.headers });
     }
     const channel = createResponseChannel(context.mode, context.headers, context.batch);
@@ -106,12 +120,60 @@ export class DistributedTransport implements Transport {
       if (restored) return restored(message);
       if (message.id !== undefined && this.#pending.has(message.id)) return this.#respond(message.id, message);
     }
+    const outgoing = isJSONRPCRequest(message) ? await this.#register(message) : this.#withMappedCancel(message);
+    if (!outgoing) return;
     const related = options?.relatedRequestId;
     if (related !== undefined && this.#pending.has(related) && this.#channel?.streams) {
-      this.#channel.write(message);
+      this.#channel.write(outgoing);
       return;
     }
-    this.#publish(message);
+    this.#publish(outgoing);
+  }
+
+  /**
+   * A message the session's broker routed here: the client's answer to one of this server's
+   * requests, or the cancellation of a request this POST serves (its handler is aborted and
+   * no response is sent for it).
+   */
+  receive(message: JSONRPCMessage): void {
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      const original = message.id === undefined ? undefined : this.#outgoing.get(String(message.id));
+      if (original === undefined) return;
+      this.#outgoing.delete(String(message.id));
+      this.#outgoingIds.delete(original);
+      this.onmessage?.({ ...message, id: original });
+      this.#settleWhenIdle();
+      return;
+    }
+    const cancelled = CancelledNotificationSchema.safeParse(message);
+    const requestId = cancelled.success ? cancelled.data.params.requestId : undefined;
+    if (requestId === undefined || !this.#pending.has(requestId)) return;
+    this.onmessage?.(message);
+    this.#pending.delete(requestId);
+    this.#settleWhenIdle();
+  }
+
+  /** Gives a server→client request its session-unique id; a failed registration fails the request. */
+  async #register(request: JSONRPCRequest): Promise<JSONRPCRequest | undefined> {
+    const id = crypto.randomUUID();
+    try {
+      await this.#options.onserverrequest?.(id, request.method);
+    } catch (error) {
+      this.onmessage?.(internalError(request.id, `Sending ${request.method} failed: ${errorMessage(error)}`));
+      return undefined;
+    }
+    this.#outgoing.set(id, request.id);
+    this.#outgoingIds.set(request.id, id);
+    return { ...request, id };
+  }
+
+  /** The SDK cancels its own requests (on timeout) by the id it gave them; the client knows another. */
+  #withMappedCancel(message: JSONRPCMessage): JSONRPCMessage {
+    const cancelled = CancelledNotificationSchema.safeParse(message);
+    const requestId = cancelled.success ? cancelled.data.params.requestId : undefined;
+    const id = requestId === undefined ? undefined : this.#outgoingIds.get(requestId);
+    if (!cancelled.success || id === undefined) return message;
+    return { jsonrpc: "2.0", ...cancelled.data, params: { ...cancelled.data.params, requestId: id } };
   }
 
   async #respond(id: RequestId, response: JsonRpcResponse): Promise<void> {
@@ -126,7 +188,7 @@ export class DistributedTransport implements Transport {
     }
     this.#pending.delete(id);
     this.#channel?.write(answer);
-    if (this.#pending.size === 0) this.#finishWhenPublished();
+    this.#settleWhenIdle();
   }
 
   #afterSuccess(request: JSONRPCRequest): AfterSuccess | undefined {
@@ -192,12 +254,20 @@ export class DistributedTransport implements Transport {
     });
   }
 
-  /** The POST ends after the messages it caused reached the session object, so none overtakes its result. */
-  #finishWhenPublished(): void {
-    void this.#publishing.then(() => {
-      this.#channel?.finish();
-      this.#settle();
-    });
+  /**
+   * The POST's answer ends once its requests are answered and the messages they caused reached
+   * the session object, so none overtakes a result; the transport settles once nothing waits.
+   * Checked a tick later: handlers go on in microtasks after an answer or a notification.
+   */
+  #settleWhenIdle(): void {
+    setTimeout(() => {
+      if (this.#pending.size > 0) return;
+      void this.#publishing.then(() => {
+        if (this.#pending.size > 0) return;
+        this.#channel?.finish();
+        if (this.#outgoing.size === 0) this.#settle();
+      });
+    }, 0);
   }
 }
 

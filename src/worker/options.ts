@@ -29,11 +29,18 @@ export interface McpHandlerOptions<E> {
   maxBodyBytes?: number;
   /** Origins allowed by CORS. Default "*": browsers may call the endpoint from any page. */
   corsOrigins?: string | string[];
+  /**
+   * How long a server→client request (elicitation, sampling, roots/list, ping) waits for the
+   * client's answer before it fails with a JSON-RPC error. Default 5 minutes: a person may be
+   * answering. The SDK's own per-request timeout (60 s unless the tool sets one) applies too.
+   */
+  serverRequestTimeoutMs?: number;
 }
 
 export type ResolvedOptions<E> = Required<McpHandlerOptions<E>>;
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
 
 export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOptions<E> {
   return {
@@ -43,5 +50,6 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     responseMode: options.responseMode ?? "sse",
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     corsOrigins: options.corsOrigins ?? "*",
+    serverRequestTimeoutMs: options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
   };
 }

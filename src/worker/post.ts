@@ -1,20 +1,39 @@
 /**
  * POST /mcp: a fresh server and transport per request. The one round trip to the session
- * object is `open` (check + record); `initialize` instead creates the session.
+ * object is `open` (check, record, inbox, routing of the client's answers and cancellations);
+ * `initialize` instead creates the session.
  */
-import { ErrorCode, isInitializeRequest, isJSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CancelledNotificationSchema,
+  ErrorCode,
+  isInitializeRequest,
+  isJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { OpenedSession } from "../session/session-do.js";
 import { newSessionId } from "../session/session-id.js";
 import { DistributedTransport } from "../transport/distributed-transport.js";
 import { readPostBody } from "./body.js";
 import { jsonRpcError, sessionNotFound } from "./errors.js";
 import { checkContentType, checkProtocolVersion, chooseResponseMode } from "./headers.js";
 import type { ResolvedOptions } from "./options.js";
-import { requestedSessionId, sessionStub } from "./sessions.js";
+import { SessionLink } from "./session-link.js";
+import { requestedSessionId, sessionStub, type SessionStub } from "./sessions.js";
 
 export interface RequestScope<E> {
   request: Request;
   env: E;
   waitUntil(promise: Promise<unknown>): void;
+}
+
+interface Session {
+  id: string;
+  stub: SessionStub;
+  link: SessionLink;
+  opened?: OpenedSession;
 }
 
 export async function handlePost<E extends object>(
@@ -34,40 +53,81 @@ export async function handlePost<E extends object>(
       id: initialize.id,
     });
   }
-  const session = initialize ? await newSession(env, options) : await existingSession(request, env, options);
+  const routed = body.messages.filter(isRouted);
+  const local = body.messages.filter((message) => !isRouted(message));
+  const session = initialize
+    ? newSession(env, options)
+    : await existingSession(request, env, options, local, routed);
   if (session instanceof Response) return session;
+  const headers = { "mcp-session-id": session.id };
+  const unrouted = session.opened?.unrouted ?? [];
+  if (unrouted.length > 0 && !local.some(isJSONRPCRequest)) return unknownAnswers(unrouted, headers);
+  if (local.length === 0) return new Response(null, { status: 202, headers });
 
+  const { stub, link } = session;
   const transport = new DistributedTransport({
     sessionId: session.id,
-    record: session.record,
+    record: session.opened?.record,
     disableLocalSse: true,
-    onsessioninitialized: (record) => session.stub.create(record),
-    onsessionchange: (change) => session.stub.change([change]),
+    onsessioninitialized: (record) => stub.create(record),
+    onsessionchange: (change) => stub.change([change]),
+    onserverrequest: (requestId, method) => link.expect(requestId, method),
   });
-  transport.onresponsesse = (messages) => session.stub.publish(messages);
+  transport.onresponsesse = (messages) => stub.publish(messages);
+  link.connect((message) => transport.receive(message), session.opened?.inbox);
   await options.server({ env, request }).connect(transport);
-  const response = await transport.handlePost(body.messages, {
+  const response = await transport.handlePost(local, {
     mode,
     batch: body.batch,
-    headers: { "mcp-session-id": session.id },
+    headers,
     requestInfo: { headers: Object.fromEntries(request.headers), url: new URL(request.url) },
   });
-  waitUntil(transport.settled);
+  waitUntil(transport.settled.then(() => link.close()));
   return response;
 }
 
-async function newSession<E extends object>(env: E, options: ResolvedOptions<E>) {
-  const id = newSessionId();
-  return { id, stub: sessionStub(env, options.binding, id), record: undefined };
+/** The client's answers to server→client requests and its cancellations go through the broker. */
+function isRouted(message: JSONRPCMessage): boolean {
+  return (
+    isJSONRPCResultResponse(message) ||
+    isJSONRPCErrorResponse(message) ||
+    CancelledNotificationSchema.safeParse(message).success
+  );
 }
 
-async function existingSession<E extends object>(request: Request, env: E, options: ResolvedOptions<E>) {
+function newSession<E extends object>(env: E, options: ResolvedOptions<E>): Session {
+  const id = newSessionId();
+  const stub = sessionStub(env, options.binding, id);
+  return { id, stub, link: new SessionLink(stub, options.serverRequestTimeoutMs) };
+}
+
+async function existingSession<E extends object>(
+  request: Request,
+  env: E,
+  options: ResolvedOptions<E>,
+  local: JSONRPCMessage[],
+  routed: JSONRPCMessage[],
+): Promise<Session | Response> {
   const rejected = checkProtocolVersion(request);
   if (rejected) return rejected;
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
   const stub = sessionStub(env, options.binding, id);
-  const record = await stub.open();
-  if (!record) return sessionNotFound();
-  return { id, stub, record };
+  const link = new SessionLink(stub, options.serverRequestTimeoutMs);
+  const requestIds = local.filter(isJSONRPCRequest).map((message) => message.id);
+  const opened = await stub.open({
+    inbox: requestIds.length > 0 ? { id: link.inboxId, requestIds } : undefined,
+    route: routed,
+  });
+  if (!opened) return sessionNotFound();
+  return { id, stub, link, opened };
+}
+
+function unknownAnswers(ids: RequestId[], headers: HeadersInit): Response {
+  return jsonRpcError(
+    400,
+    ErrorCode.InvalidRequest,
+    `Invalid Request: no request with id ${ids.map((id) => JSON.stringify(id)).join(", ")} is waiting for an answer in this session`,
+    { id: ids.length === 1 ? ids[0] : null, headers },
+  );
 }

@@ -1,0 +1,158 @@
+/**
+ * The session's message broker (DESIGN.md "Cross-isolate flows"). Each POST that may wait on
+ * the client holds an inbox: a byte stream of newline-delimited JSON-RPC messages from this
+ * object to that isolate. The broker puts into it the client's answers to the server→client
+ * requests the isolate registered, and `notifications/cancelled` for the requests it runs.
+ * Everything here is in memory: a wait cannot outlive the object's open RPC streams anyway.
+ */
+import {
+  CancelledNotificationSchema,
+  ErrorCode,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type JSONRPCNotification,
+  type RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
+
+/** Cancellations that arrive before the request they cancel (another isolate was faster) wait this long. */
+export const EARLY_CANCEL_TTL_MS = 30_000;
+/** And at most this many of them are kept. */
+export const MAX_EARLY_CANCELS = 100;
+
+/** A JSON-RPC id as a map key that keeps 1 and "1" apart. */
+const keyOf = (id: RequestId): string => JSON.stringify(id);
+
+class Inbox {
+  readonly readable: ReadableStream<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  readonly #encoder = new TextEncoder();
+  #open = true;
+
+  constructor(onclose: () => void) {
+    this.readable = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      cancel: () => {
+        this.#open = false;
+        onclose();
+      },
+    });
+  }
+
+  send(message: JSONRPCMessage): void {
+    if (this.#open) this.#controller.enqueue(this.#encoder.encode(`${JSON.stringify(message)}\n`));
+  }
+
+  close(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#controller.close();
+  }
+}
+
+interface Awaited {
+  inboxId: string;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class Broker {
+  readonly #inboxes = new Map<string, Inbox>();
+  /** Client requests being served, by id key: which inbox receives their cancellation. */
+  readonly #running = new Map<string, string>();
+  /** Server→client requests waiting for the client, by id key. */
+  readonly #awaited = new Map<string, Awaited>();
+  readonly #earlyCancels = new Map<string, { notification: JSONRPCNotification; at: number }>();
+
+  /** Opens the inbox of a POST that serves `requestIds`. */
+  openInbox(inboxId: string, requestIds: RequestId[]): ReadableStream<Uint8Array> {
+    const inbox = new Inbox(() => this.#forget(inboxId));
+    this.#inboxes.set(inboxId, inbox);
+    for (const id of requestIds) {
+      this.#running.set(keyOf(id), inboxId);
+      const early = this.#earlyCancels.get(keyOf(id));
+      if (early) inbox.send(early.notification);
+    }
+    return inbox.readable;
+  }
+
+  /** Registers a server→client request; false when the inbox is gone (its POST ended). */
+  expectAnswer(inboxId: string, requestId: RequestId, method: string, timeoutMs: number): boolean {
+    const inbox = this.#inboxes.get(inboxId);
+    if (!inbox) return false;
+    const timer = setTimeout(() => {
+      this.#awaited.delete(keyOf(requestId));
+      inbox.send(failure(requestId, ErrorCode.RequestTimeout, `The client did not answer ${method} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    this.#awaited.set(keyOf(requestId), { inboxId, timer });
+    return true;
+  }
+
+  /**
+   * Routes the client's answers and cancellations to the isolate that waits for them.
+   * Returns the ids of answers that nobody waits for.
+   */
+  route(messages: JSONRPCMessage[]): RequestId[] {
+    const unrouted: RequestId[] = [];
+    for (const message of messages) {
+      if ("id" in message && !("method" in message) && message.id !== undefined) {
+        if (!this.#answer(message.id, message)) unrouted.push(message.id);
+        continue;
+      }
+      const cancelled = CancelledNotificationSchema.safeParse(message);
+      if (cancelled.success && cancelled.data.params.requestId !== undefined) {
+        this.#cancel(cancelled.data.params.requestId, message as JSONRPCNotification);
+      }
+    }
+    return unrouted;
+  }
+
+  /** Fails every wait at once (the session is being deleted) and closes every inbox. */
+  failAll(reason: string): void {
+    for (const [key, { inboxId, timer }] of this.#awaited) {
+      clearTimeout(timer);
+      this.#inboxes.get(inboxId)?.send(failure(JSON.parse(key) as RequestId, ErrorCode.ConnectionClosed, reason));
+    }
+    this.#awaited.clear();
+    for (const inbox of this.#inboxes.values()) inbox.close();
+    this.#inboxes.clear();
+    this.#running.clear();
+  }
+
+  #answer(id: RequestId, message: JSONRPCMessage): boolean {
+    const awaited = this.#awaited.get(keyOf(id));
+    const inbox = awaited && this.#inboxes.get(awaited.inboxId);
+    if (!awaited || !inbox) return false;
+    clearTimeout(awaited.timer);
+    this.#awaited.delete(keyOf(id));
+    inbox.send(message);
+    return true;
+  }
+
+  #cancel(requestId: RequestId, notification: JSONRPCNotification): void {
+    const inboxId = this.#running.get(keyOf(requestId));
+    if (inboxId) {
+      this.#inboxes.get(inboxId)?.send(notification);
+      return;
+    }
+    const now = Date.now();
+    for (const [key, { at }] of this.#earlyCancels) {
+      if (now - at > EARLY_CANCEL_TTL_MS || this.#earlyCancels.size >= MAX_EARLY_CANCELS) this.#earlyCancels.delete(key);
+    }
+    this.#earlyCancels.set(keyOf(requestId), { notification, at: now });
+  }
+
+  #forget(inboxId: string): void {
+    this.#inboxes.delete(inboxId);
+    for (const [key, owner] of this.#running) if (owner === inboxId) this.#running.delete(key);
+    for (const [key, awaited] of this.#awaited) {
+      if (awaited.inboxId !== inboxId) continue;
+      clearTimeout(awaited.timer);
+      this.#awaited.delete(key);
+    }
+  }
+}
+
+function failure(id: RequestId, code: number, message: string): JSONRPCErrorResponse {
+  return { jsonrpc: "2.0", id, error: { code, message } };
+}
