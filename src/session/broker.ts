@@ -14,6 +14,12 @@ import {
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 
+/**
+ * Put into a POST's inbox when its client resumed the POST's stream through GET: the isolate
+ * then hands the stream's messages to this object. Internal: never seen by a client.
+ */
+export const HANDOVER_METHOD = "durable-mcp/hand-over-stream";
+
 /** Cancellations that arrive before the request they cancel (another isolate was faster) wait this long. */
 export const EARLY_CANCEL_TTL_MS = 30_000;
 /** And at most this many of them are kept. */
@@ -74,6 +80,16 @@ export class Broker {
       if (early) inbox.send(early.notification);
     }
     return inbox.readable;
+  }
+
+  /** Whether `inboxId` names a POST of this session that is still running. */
+  isOpen(inboxId: string): boolean {
+    return this.#inboxes.has(inboxId);
+  }
+
+  /** Asks the isolate serving POST `inboxId` to hand its stream over (see HANDOVER_METHOD). */
+  requestHandover(inboxId: string): void {
+    this.#inboxes.get(inboxId)?.send({ jsonrpc: "2.0", method: HANDOVER_METHOD });
   }
 
   /** Registers a server→client request; false when the inbox is gone (its POST ended). */

@@ -1,17 +1,26 @@
 /**
  * SessionDO: one per MCP session (`idFromName(sessionId)`), the session's single source of
- * truth (its record) and its broker (the standalone SSE stream and the log of messages that
- * wait for it). Every RPC method delegates to a small named step; see DESIGN.md "Shape".
+ * truth (its record) and its broker: the standalone SSE stream, POST streams a client resumed,
+ * the event log behind both, and the routing of answers and cancellations between isolates.
+ * Every RPC method delegates to a small named step; see DESIGN.md "Shape".
  */
 import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
-import { encodeMessage } from "../transport/sse.js";
+import { encodeMessage, encodePriming } from "../transport/sse.js";
 import { Broker } from "./broker.js";
+import { formatEventId, parseEventId } from "./event-id.js";
 import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "./record.js";
-import { StandaloneStream } from "./standalone-stream.js";
-import { SessionStorage, type LoggedEvent } from "./storage.js";
+import type { SessionSettings } from "./settings.js";
+import { SseStream } from "./sse-stream.js";
+import { SessionStorage, type LoggedEvent, type NumberedMessage } from "./storage.js";
 
-export type StreamOpening = { status: "open"; body: ReadableStream<Uint8Array> } | { status: "not-found" };
+export type StreamOpening =
+  | { status: "open"; body: ReadableStream<Uint8Array> }
+  | { status: "not-found" }
+  /** Last-Event-ID names no stream of this session. */
+  | { status: "unknown-event" }
+  /** Last-Event-ID is older than what the event log still holds. */
+  | { status: "too-old" };
 
 /** What a POST asks of the session when it starts. */
 export interface OpenRequest {
@@ -23,34 +32,43 @@ export interface OpenRequest {
 
 export interface OpenedSession {
   record: SessionRecord;
+  settings: SessionSettings;
   inbox?: ReadableStream<Uint8Array>;
   /** Ids of answers in `route` that no server→client request waits for. */
   unrouted: RequestId[];
 }
 
+interface Session {
+  record: SessionRecord;
+  settings: SessionSettings;
+}
+
 export class SessionDO extends DurableObject<unknown> {
   readonly #storage: SessionStorage;
-  #record: SessionRecord | undefined;
-  #stream: StandaloneStream | undefined;
+  #session: Session | undefined;
+  #standalone: SseStream | undefined;
+  /** POST streams that clients resumed through GET, by stream id, with the position they resumed after. */
+  readonly #resumed = new Map<string, { reader: SseStream; after: number }>();
   readonly #broker = new Broker();
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     this.#storage = new SessionStorage(ctx.storage);
-    this.#record = this.#storage.readRecord();
+    this.#session = this.#storage.read();
   }
 
-  /** Stores the record of a session that `initialize` just created. */
-  async create(record: SessionRecord): Promise<void> {
-    this.#save(record);
+  /** Stores a session that `initialize` just created, and schedules its expiry. */
+  async create(record: SessionRecord, settings: SessionSettings): Promise<void> {
+    this.#save({ record, settings });
+    await this.ctx.storage.setAlarm(record.lastSeenAt + settings.idleTimeoutMs);
   }
 
   /** The one round trip of every POST: the session check, its record, its inbox, its routing. */
   async open({ inbox, route = [] }: OpenRequest = {}): Promise<OpenedSession | null> {
-    if (!this.#record) return null;
-    this.#save({ ...this.#record, lastSeenAt: Date.now() });
+    const session = this.#touch();
+    if (!session) return null;
     return {
-      record: this.#record,
+      ...session,
       inbox: inbox && this.#broker.openInbox(inbox.id, inbox.requestIds),
       unrouted: this.#broker.route(route),
     };
@@ -58,65 +76,144 @@ export class SessionDO extends DurableObject<unknown> {
 
   /** An inbox for a POST that had no request of its own but now waits on the client. */
   async openInbox(inboxId: string): Promise<ReadableStream<Uint8Array> | null> {
-    return this.#record ? this.#broker.openInbox(inboxId, []) : null;
+    return this.#session ? this.#broker.openInbox(inboxId, []) : null;
   }
 
   /** Registers a server→client request whose answer goes to `inboxId`; false if that inbox is gone. */
   async expectAnswer(inboxId: string, requestId: RequestId, method: string, timeoutMs: number): Promise<boolean> {
-    return this.#record !== undefined && this.#broker.expectAnswer(inboxId, requestId, method, timeoutMs);
+    return this.#session !== undefined && this.#broker.expectAnswer(inboxId, requestId, method, timeoutMs);
   }
 
   /** Applies what a request changed (log level, subscriptions) to the record. */
   async change(changes: SessionChange[]): Promise<void> {
-    if (!this.#record) return;
-    this.#save(changes.reduce(applyChange, this.#record));
+    const session = this.#session;
+    if (session) this.#save({ ...session, record: changes.reduce(applyChange, session.record) });
   }
 
-  /** Queues messages for the standalone stream and writes them at once if it is open. */
+  /** Logs messages for the standalone stream and writes them at once if it is open. */
   async publish(messages: JSONRPCMessage[]): Promise<void> {
-    const record = this.#record;
-    if (!record) return;
-    const concerning = messages.filter((message) => concernsSession(record, message));
-    if (concerning.length > 0) this.#deliver(this.#storage.append(concerning));
+    const session = this.#session;
+    if (!session) return;
+    const concerning = messages.filter((message) => concernsSession(session.record, message));
+    if (concerning.length === 0) return;
+    const logged = this.#storage.appendStandalone(session.record.standaloneStreamId, concerning, Date.now());
+    this.#storage.prune(session.settings, Date.now());
+    this.#deliverStandalone(logged);
   }
 
   /**
-   * Opens the standalone stream, first replaying what the client missed. A new GET replaces
-   * the open one: a client that lost its connection reconnects before the object can notice.
+   * Takes over the rest of a POST stream whose client left (or was asked to resume through
+   * GET): logs its messages and writes them to the client's resumed stream, if one is open.
    */
-  async openStream(lastEventId?: string): Promise<StreamOpening> {
-    if (!this.#record) return { status: "not-found" };
-    this.#stream?.close();
-    const stream = new StandaloneStream((unconfirmed) => {
-      if (this.#stream === stream) this.#stream = undefined;
-      this.#storage.markDelivered(unconfirmed, false);
-    });
-    this.#stream = stream;
-    const resumeAfter = lastEventId === undefined ? NaN : Number(lastEventId);
-    this.#deliver(Number.isSafeInteger(resumeAfter) ? this.#storage.after(resumeAfter) : this.#storage.undelivered());
-    return { status: "open", body: stream.readable };
+  async handOver(stream: string, messages: NumberedMessage[], done: boolean, lostThrough = 0): Promise<void> {
+    const session = this.#session;
+    if (!session) return;
+    const logged = this.#storage.appendToStream(stream, messages, done, lostThrough, Date.now());
+    this.#storage.prune(session.settings, Date.now());
+    const resumed = this.#resumed.get(stream);
+    if (!resumed) return;
+    // A handover resends the whole stream; the client already holds what it resumed after.
+    this.#storage.acknowledge(stream, resumed.after);
+    resumed.reader.write(frames(logged.filter(({ position }) => position > resumed.after)));
+    if (done) resumed.reader.close();
   }
 
-  /** DELETE: closes the stream and removes every trace of the session. */
+  /**
+   * GET: without Last-Event-ID, the standalone stream with what no stream delivered yet; with
+   * one, the rest of the stream it names. A new standalone GET replaces the open one: a client
+   * that lost its connection reconnects before the object can notice.
+   */
+  async openStream(lastEventId?: string): Promise<StreamOpening> {
+    const session = this.#touch();
+    if (!session) return { status: "not-found" };
+    const { record, settings } = session;
+    if (lastEventId === undefined) {
+      const pending = this.#storage.undelivered(record.standaloneStreamId);
+      const before = pending[0] ? pending[0].position - 1 : this.#storage.lastPosition(record.standaloneStreamId);
+      return this.#openStandalone(session, before, pending);
+    }
+    const from = parseEventId(lastEventId);
+    if (!from) return { status: "unknown-event" };
+    const isStandalone = from.stream === record.standaloneStreamId;
+    const state = this.#storage.streamState(from.stream);
+    if (!isStandalone && !state && !this.#broker.isOpen(from.stream)) return { status: "unknown-event" };
+    if (from.position < (state?.lostThrough ?? 0)) return { status: "too-old" };
+    this.#storage.acknowledge(from.stream, from.position);
+    const missed = this.#storage.after(from.stream, from.position);
+    if (isStandalone) return this.#openStandalone(session, from.position, missed);
+
+    this.#resumed.get(from.stream)?.reader.close();
+    const reader = new SseStream(settings.streamLifetimeMs, () => {
+      if (this.#resumed.get(from.stream)?.reader === reader) this.#resumed.delete(from.stream);
+    });
+    this.#resumed.set(from.stream, { reader, after: from.position });
+    reader.write(encodePriming(record.protocolVersion, lastEventId, settings.retryMs) + frames(missed));
+    if (state?.done) reader.close();
+    else this.#broker.requestHandover(from.stream);
+    return { status: "open", body: reader.readable };
+  }
+
+  /** DELETE: fails every wait, closes every stream and removes every trace of the session. */
   async terminate(): Promise<boolean> {
-    if (!this.#record) return false;
-    this.#record = undefined;
-    this.#broker.failAll("The session was deleted");
-    this.#stream?.close();
-    await this.#storage.deleteAll();
+    if (!this.#session) return false;
+    await this.#end();
     return true;
   }
 
-  #save(record: SessionRecord): void {
-    this.#record = record;
-    this.#storage.writeRecord(record);
+  /** Expiry: a session idle for `idleTimeoutMs` is deleted with all its storage. */
+  override async alarm(): Promise<void> {
+    const session = this.#session;
+    if (!session) return;
+    const expiresAt = session.record.lastSeenAt + session.settings.idleTimeoutMs;
+    if (Date.now() >= expiresAt) await this.#end();
+    else await this.ctx.storage.setAlarm(expiresAt);
   }
 
-  #deliver(events: LoggedEvent[]): void {
-    const stream = this.#stream;
+  #openStandalone(session: Session, before: number, events: LoggedEvent[]): StreamOpening {
+    const { record, settings } = session;
+    this.#standalone?.close();
+    const stream = new SseStream(settings.streamLifetimeMs, (unconfirmed) => {
+      if (this.#standalone === stream) this.#standalone = undefined;
+      this.#storage.markDelivered(unconfirmed, false);
+    });
+    this.#standalone = stream;
+    stream.write(encodePriming(record.protocolVersion, formatEventId(record.standaloneStreamId, before), settings.retryMs));
+    this.#deliverStandalone(events);
+    return { status: "open", body: stream.readable };
+  }
+
+  #deliverStandalone(events: LoggedEvent[]): void {
+    const stream = this.#standalone;
     if (!stream?.isOpen || events.length === 0) return;
     const seqs = events.map(({ seq }) => seq);
-    stream.write(events.map(({ seq, message }) => encodeMessage(message, String(seq))).join(""), seqs);
+    stream.write(frames(events), seqs);
     this.#storage.markDelivered(seqs, true);
   }
+
+  /** Every request and stream counts as activity: it postpones expiry. */
+  #touch(): Session | undefined {
+    const session = this.#session;
+    if (!session) return undefined;
+    this.#save({ ...session, record: { ...session.record, lastSeenAt: Date.now() } });
+    return this.#session;
+  }
+
+  #save(session: Session): void {
+    this.#session = session;
+    this.#storage.write(session.record, session.settings);
+  }
+
+  async #end(): Promise<void> {
+    this.#session = undefined;
+    this.#broker.failAll("The session was deleted");
+    this.#standalone?.close();
+    for (const { reader } of this.#resumed.values()) reader.close();
+    this.#resumed.clear();
+    await this.#storage.deleteAll();
+  }
 }
+
+function frames(events: LoggedEvent[]): string {
+  return events.map(({ stream, position, message }) => encodeMessage(message, formatEventId(stream, position))).join("");
+}
+

@@ -1,26 +1,41 @@
 /**
  * The session object's storage layout, written down once. SQLite tables:
- *   session(id = 1, record)         the SessionRecord as JSON; absent before create/after delete
- *   events(seq, message, delivered) messages for the standalone stream, oldest first
- * `seq` is the SSE event id, so Last-Event-ID maps straight to a row.
+ *   session(id = 1, record, settings)   the SessionRecord and SessionSettings as JSON
+ *   events(seq, stream, position, message, delivered, at)
+ *                                       messages of streams the object holds: the standalone
+ *                                       stream (position = seq) and POST streams handed over
+ *                                       by their isolate (position as that isolate numbered it)
+ *   streams(stream, lost_through, done) per stream: the last position dropped unacknowledged
+ *                                       by the log's bounds, and whether its final message is in
  * Tables are created on the first write only: probing an unknown session id must leave no
  * storage behind, nor may a deleted session.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { SessionRecord } from "./record.js";
-
-/** Undelivered messages beyond this are dropped oldest first, so a client that never opens the GET stream cannot grow storage without bound. */
-export const MAX_LOGGED_EVENTS = 1000;
+import type { SessionSettings } from "./settings.js";
 
 export interface LoggedEvent {
   seq: number;
+  stream: string;
+  position: number;
   message: JSONRPCMessage;
 }
+
+export interface NumberedMessage {
+  position: number;
+  message: JSONRPCMessage;
+}
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL, settings TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, position INTEGER,
+     message TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL, UNIQUE (stream, position))`,
+  `CREATE TABLE IF NOT EXISTS streams (stream TEXT PRIMARY KEY, lost_through INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)`,
+];
 
 export class SessionStorage {
   readonly #sql: SqlStorage;
   readonly #storage: DurableObjectStorage;
-
   #hasSchema: boolean;
 
   constructor(storage: DurableObjectStorage) {
@@ -30,40 +45,80 @@ export class SessionStorage {
       this.#sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session'`).toArray().length > 0;
   }
 
-  #ensureSchema(): void {
-    if (this.#hasSchema) return;
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)`);
-    this.#sql.exec(
-      `CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0)`,
-    );
-    this.#hasSchema = true;
-  }
-
-  readRecord(): SessionRecord | undefined {
+  read(): { record: SessionRecord; settings: SessionSettings } | undefined {
     if (!this.#hasSchema) return undefined;
-    const row = this.#sql.exec<{ record: string }>(`SELECT record FROM session WHERE id = 1`).toArray()[0];
-    return row ? (JSON.parse(row.record) as SessionRecord) : undefined;
+    const row = this.#sql.exec<{ record: string; settings: string }>(`SELECT record, settings FROM session`).toArray()[0];
+    return row && { record: JSON.parse(row.record) as SessionRecord, settings: JSON.parse(row.settings) as SessionSettings };
   }
 
-  writeRecord(record: SessionRecord): void {
+  write(record: SessionRecord, settings: SessionSettings): void {
     this.#ensureSchema();
-    this.#sql.exec(`INSERT OR REPLACE INTO session (id, record) VALUES (1, ?)`, JSON.stringify(record));
-  }
-
-  /** Appends messages and returns them with their event ids, in order. */
-  append(messages: JSONRPCMessage[]): LoggedEvent[] {
-    this.#ensureSchema();
-    const logged = messages.map((message) => {
-      const { seq } = this.#sql
-        .exec<{ seq: number }>(`INSERT INTO events (message) VALUES (?) RETURNING seq`, JSON.stringify(message))
-        .one();
-      return { seq, message };
-    });
     this.#sql.exec(
-      `DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?`,
-      MAX_LOGGED_EVENTS,
+      `INSERT OR REPLACE INTO session (id, record, settings) VALUES (1, ?, ?)`,
+      JSON.stringify(record),
+      JSON.stringify(settings),
     );
-    return logged;
+  }
+
+  /** Appends to the standalone stream, whose positions are the log's own sequence. */
+  appendStandalone(stream: string, messages: JSONRPCMessage[], now: number): LoggedEvent[] {
+    this.#ensureSchema();
+    return messages.map((message) => {
+      const { seq } = this.#sql
+        .exec<{ seq: number }>(
+          `INSERT INTO events (stream, message, at) VALUES (?, ?, ?) RETURNING seq`,
+          stream,
+          JSON.stringify(message),
+          now,
+        )
+        .one();
+      this.#sql.exec(`UPDATE events SET position = seq WHERE seq = ?`, seq);
+      return { seq, stream, position: seq, message };
+    });
+  }
+
+  /**
+   * Appends a POST stream's messages; positions already logged are skipped (a handover resends
+   * them). `lostThrough`: positions up to it were dropped by the isolate's own bound.
+   */
+  appendToStream(stream: string, messages: NumberedMessage[], done: boolean, lostThrough: number, now: number): LoggedEvent[] {
+    this.#ensureSchema();
+    this.#sql.exec(
+      `INSERT INTO streams (stream, lost_through, done) VALUES (?, ?, ?)
+       ON CONFLICT (stream) DO UPDATE SET lost_through = MAX(lost_through, excluded.lost_through), done = MAX(done, excluded.done)`,
+      stream,
+      lostThrough,
+      Number(done),
+    );
+    return messages.flatMap(({ position, message }) => {
+      const row = this.#sql
+        .exec<{ seq: number }>(
+          `INSERT OR IGNORE INTO events (stream, position, message, at) VALUES (?, ?, ?, ?) RETURNING seq`,
+          stream,
+          position,
+          JSON.stringify(message),
+          now,
+        )
+        .toArray()[0];
+      return row ? [{ seq: row.seq, stream, position, message }] : [];
+    });
+  }
+
+  /** The stream's events after `position`, in order. */
+  after(stream: string, position: number): LoggedEvent[] {
+    if (!this.#hasSchema) return [];
+    return this.#events(`WHERE stream = ? AND position > ? ORDER BY position`, stream, position);
+  }
+
+  /** The position of the stream's newest logged event, 0 when none is. */
+  lastPosition(stream: string): number {
+    if (!this.#hasSchema) return 0;
+    return this.#sql.exec<{ last: number }>(`SELECT COALESCE(MAX(position), 0) AS last FROM events WHERE stream = ?`, stream).one().last;
+  }
+
+  undelivered(stream: string): LoggedEvent[] {
+    if (!this.#hasSchema) return [];
+    return this.#events(`WHERE stream = ? AND delivered = 0 ORDER BY position`, stream);
   }
 
   markDelivered(seqs: number[], delivered: boolean): void {
@@ -71,14 +126,40 @@ export class SessionStorage {
     for (const seq of seqs) this.#sql.exec(`UPDATE events SET delivered = ? WHERE seq = ?`, Number(delivered), seq);
   }
 
-  undelivered(): LoggedEvent[] {
-    if (!this.#hasSchema) return [];
-    return this.#rows(this.#sql.exec(`SELECT seq, message FROM events WHERE delivered = 0 ORDER BY seq`));
+  /** The client holds everything up to `position`: those events are no longer needed. */
+  acknowledge(stream: string, position: number): void {
+    if (!this.#hasSchema) return;
+    this.#sql.exec(`DELETE FROM events WHERE stream = ? AND position <= ?`, stream, position);
   }
 
-  after(seq: number): LoggedEvent[] {
-    if (!this.#hasSchema) return [];
-    return this.#rows(this.#sql.exec(`SELECT seq, message FROM events WHERE seq > ? ORDER BY seq`, seq));
+  /** What the log knows of a POST stream, or undefined if it never held it. */
+  streamState(stream: string): { lostThrough: number; done: boolean } | undefined {
+    if (!this.#hasSchema) return undefined;
+    const row = this.#sql
+      .exec<{ lost_through: number; done: number }>(`SELECT lost_through, done FROM streams WHERE stream = ?`, stream)
+      .toArray()[0];
+    return row && { lostThrough: row.lost_through, done: row.done === 1 };
+  }
+
+  /** Applies the log's bounds; what they drop is remembered per stream, so a resume past it is refused. */
+  prune({ eventLogMaxEvents, eventLogMaxAgeMs }: SessionSettings, now: number): void {
+    if (!this.#hasSchema) return;
+    const dropped = this.#sql
+      .exec<{ stream: string; through: number }>(
+        `DELETE FROM events WHERE at < ? OR seq <= (SELECT MAX(seq) FROM events) - ?
+         RETURNING stream, position AS through`,
+        now - eventLogMaxAgeMs,
+        eventLogMaxEvents,
+      )
+      .toArray();
+    for (const { stream, through } of dropped) {
+      this.#sql.exec(
+        `INSERT INTO streams (stream, lost_through) VALUES (?, ?)
+         ON CONFLICT (stream) DO UPDATE SET lost_through = MAX(lost_through, excluded.lost_through)`,
+        stream,
+        through,
+      );
+    }
   }
 
   async deleteAll(): Promise<void> {
@@ -87,10 +168,19 @@ export class SessionStorage {
     this.#hasSchema = false;
   }
 
-  #rows(cursor: SqlStorageCursor<Record<string, SqlStorageValue>>): LoggedEvent[] {
-    return cursor.toArray().map((row) => ({
-      seq: Number(row.seq),
-      message: JSON.parse(String(row.message)) as JSONRPCMessage,
-    }));
+  #ensureSchema(): void {
+    if (this.#hasSchema) return;
+    for (const statement of SCHEMA) this.#sql.exec(statement);
+    this.#hasSchema = true;
+  }
+
+  #events(where: string, ...bindings: SqlStorageValue[]): LoggedEvent[] {
+    return this.#sql
+      .exec<{ seq: number; stream: string; position: number; message: string }>(
+        `SELECT seq, stream, position, message FROM events ${where}`,
+        ...bindings,
+      )
+      .toArray()
+      .map((row) => ({ ...row, message: JSON.parse(row.message) as JSONRPCMessage }));
   }
 }

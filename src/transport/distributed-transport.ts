@@ -27,8 +27,14 @@ import {
   type RequestId,
   type RequestInfo,
 } from "@modelcontextprotocol/sdk/types.js";
+import { HANDOVER_METHOD } from "../session/broker.js";
 import { changeRequestedBy, type SessionChange, type SessionRecord } from "../session/record.js";
-import { createResponseChannel, type ResponseChannel, type ResponseMode } from "./response-channel.js";
+import {
+  createResponseChannel,
+  type ResponseChannel,
+  type ResponseMode,
+  type ResumableStream,
+} from "./response-channel.js";
 
 export interface DistributedTransportOptions {
   sessionId: string;
@@ -46,6 +52,8 @@ export interface DistributedTransportOptions {
 
 export interface PostContext {
   mode: ResponseMode;
+  /** Makes an SSE answer resumable through the session object; absent while serving initialize. */
+  stream?: ResumableStream;
   /** The body was a JSON array: answer with an array. */
   batch: boolean;
   headers: HeadersInit;
@@ -107,10 +115,11 @@ export class DistributedTransport implements Transport {
       this.#settleWhenIdle();
       return new Response(null, { status: 202, headers: context.headers });
     }
-    const channel = createResponseChannel(context.mode, context.headers, context.batch);
+    const channel = createResponseChannel(context.mode, context.headers, context.batch, context.stream);
     this.#channel = channel;
     for (const request of requests) this.#pending.set(request.id, this.#afterSuccess(request));
-    for (const message of messages) this.onmessage?.(message, extra);
+    const closeSSEStream = () => channel.handOver();
+    for (const message of messages) this.onmessage?.(message, { ...extra, closeSSEStream });
     return channel.response;
   }
 
@@ -132,10 +141,14 @@ export class DistributedTransport implements Transport {
 
   /**
    * A message the session's broker routed here: the client's answer to one of this server's
-   * requests, or the cancellation of a request this POST serves (its handler is aborted and
-   * no response is sent for it).
+   * requests, the cancellation of a request this POST serves (its handler is aborted and no
+   * response is sent for it), or the request to hand this POST's stream over.
    */
   receive(message: JSONRPCMessage): void {
+    if ("method" in message && message.method === HANDOVER_METHOD) {
+      this.#channel?.handOver();
+      return;
+    }
     if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
       const original = message.id === undefined ? undefined : this.#outgoing.get(String(message.id));
       if (original === undefined) return;
@@ -202,6 +215,7 @@ export class DistributedTransport implements Transport {
           clientInfo: request.params.clientInfo,
           clientCapabilities: request.params.capabilities,
           subscriptions: [],
+          standaloneStreamId: crypto.randomUUID(),
           createdAt: now,
           lastSeenAt: now,
         });
@@ -262,9 +276,10 @@ export class DistributedTransport implements Transport {
   #settleWhenIdle(): void {
     setTimeout(() => {
       if (this.#pending.size > 0) return;
-      void this.#publishing.then(() => {
+      void this.#publishing.then(async () => {
         if (this.#pending.size > 0) return;
         this.#channel?.finish();
+        await this.#channel?.drained();
         if (this.#outgoing.size === 0) this.#settle();
       });
     }, 0);

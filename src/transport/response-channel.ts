@@ -1,11 +1,20 @@
 /**
  * How one POST's answer reaches the client: a single JSON body, or an SSE stream that also
  * carries the request's notifications and server→client requests. Chosen once per POST.
+ *
+ * A resumable SSE stream numbers its events (`<stream>_<n>`) and keeps them, so that when its
+ * client leaves, is told to poll, or resumes it through GET, the stream can be handed over to
+ * the session object: everything written so far and everything after goes there instead.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { encodeMessage, SSE_HEADERS } from "./sse.js";
+import { formatEventId } from "../session/event-id.js";
+import type { NumberedMessage } from "../session/storage.js";
+import { encodeComment, encodeMessage, encodePriming, HEARTBEAT_INTERVAL_MS, SSE_HEADERS } from "./sse.js";
 
 export type ResponseMode = "json" | "sse";
+
+/** Events a POST stream keeps for a handover; older ones are dropped and reported lost. */
+export const MAX_STREAM_HISTORY = 1000;
 
 export interface ResponseChannel {
   /** True when messages other than responses (progress, logs, requests) can ride on it. */
@@ -13,15 +22,36 @@ export interface ResponseChannel {
   /** The HTTP response; for SSE it resolves at once, for JSON when `finish` is called. */
   readonly response: Promise<Response>;
   write(message: JSONRPCMessage): void;
+  /** Every response is written: end the answer. */
   finish(): void;
+  /** Hands the rest of the stream to the session object (SSE polling, a lost or resuming client). */
+  handOver(): void;
+  /** Resolves when everything written has reached the client or the session object. */
+  drained(): Promise<void>;
 }
 
-export function createResponseChannel(mode: ResponseMode, headers: HeadersInit, batch: boolean): ResponseChannel {
+/** What makes an SSE answer resumable. */
+export interface ResumableStream {
+  /** The stream id: the POST's inbox id, so the session object can ask for the stream. */
+  id: string;
+  protocolVersion: string;
+  retryMs: number;
+  /** The stream is handed over after this long; 0 keeps it open with heartbeats. */
+  lifetimeMs: number;
+  handOver(messages: NumberedMessage[], done: boolean, lostThrough: number): Promise<void>;
+}
+
+export function createResponseChannel(
+  mode: ResponseMode,
+  headers: HeadersInit,
+  batch: boolean,
+  resumable?: ResumableStream,
+): ResponseChannel {
   switch (mode) {
     case "json":
       return new JsonChannel(headers, batch);
     case "sse":
-      return new SseChannel(headers);
+      return new SseChannel(headers, resumable);
   }
 }
 
@@ -30,8 +60,8 @@ class JsonChannel implements ResponseChannel {
   readonly response: Promise<Response>;
   readonly #messages: JSONRPCMessage[] = [];
   readonly #batch: boolean;
-  #resolve!: (response: Response) => void;
   readonly #headers: HeadersInit;
+  #resolve!: (response: Response) => void;
 
   constructor(headers: HeadersInit, batch: boolean) {
     this.#headers = headers;
@@ -48,6 +78,10 @@ class JsonChannel implements ResponseChannel {
     const body = this.#batch ? this.#messages : this.#messages[0];
     this.#resolve(Response.json(body, { headers: this.#headers }));
   }
+
+  handOver(): void {}
+
+  async drained(): Promise<void> {}
 }
 
 class SseChannel implements ResponseChannel {
@@ -55,21 +89,75 @@ class SseChannel implements ResponseChannel {
   readonly response: Promise<Response>;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #encoder = new TextEncoder();
+  readonly #resumable: ResumableStream | undefined;
+  readonly #heartbeat: ReturnType<typeof setInterval>;
+  readonly #expiry: ReturnType<typeof setTimeout> | undefined;
+  #history: NumberedMessage[] = [];
+  #lostThrough = 0;
+  #nextPosition = 1;
+  #state: "open" | "handed-over" | "finished" = "open";
+  #handingOver: Promise<void> = Promise.resolve();
 
-  constructor(headers: HeadersInit) {
+  constructor(headers: HeadersInit, resumable?: ResumableStream) {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     this.#writer = writable.getWriter();
+    this.#resumable = resumable;
     const responseHeaders = new Headers(headers);
     for (const [name, value] of Object.entries(SSE_HEADERS)) responseHeaders.set(name, value);
     this.response = Promise.resolve(new Response(readable, { headers: responseHeaders }));
+    if (resumable) {
+      this.#send(encodePriming(resumable.protocolVersion, formatEventId(resumable.id, 0), resumable.retryMs));
+    }
+    this.#heartbeat = setInterval(() => this.#send(encodeComment("heartbeat")), HEARTBEAT_INTERVAL_MS);
+    this.#expiry = resumable?.lifetimeMs ? setTimeout(() => this.handOver(), resumable.lifetimeMs) : undefined;
   }
 
   write(message: JSONRPCMessage): void {
-    // A dropped connection rejects the write; the request still runs to its end.
-    this.#writer.write(this.#encoder.encode(encodeMessage(message))).catch(() => {});
+    const resumable = this.#resumable;
+    if (!resumable) return this.#send(encodeMessage(message));
+    const event = { position: this.#nextPosition++, message };
+    if (this.#state === "handed-over") return this.#forward([event], false);
+    this.#history.push(event);
+    if (this.#history.length > MAX_STREAM_HISTORY) this.#lostThrough = this.#history.shift()!.position;
+    this.#send(encodeMessage(message, formatEventId(resumable.id, event.position)));
   }
 
   finish(): void {
+    if (this.#state === "handed-over") this.#forward([], true);
+    else this.#close();
+    this.#state = "finished";
+  }
+
+  handOver(): void {
+    if (!this.#resumable || this.#state !== "open") return;
+    this.#state = "handed-over";
+    this.#close();
+    // What was written may not have reached the client: the session object gets all of it.
+    this.#forward(this.#history, false);
+    this.#history = [];
+  }
+
+  drained(): Promise<void> {
+    return this.#handingOver;
+  }
+
+  #send(frames: string): void {
+    // A failed write means the client left: a resumable stream goes on through the session object.
+    this.#writer.write(this.#encoder.encode(frames)).catch(() => this.handOver());
+  }
+
+  #forward(messages: NumberedMessage[], done: boolean): void {
+    const resumable = this.#resumable!;
+    const lostThrough = this.#lostThrough;
+    this.#handingOver = this.#handingOver
+      .then(() => resumable.handOver(messages, done, lostThrough))
+      // Refused only when the session is gone (deleted or expired): nobody can resume it then.
+      .catch(() => {});
+  }
+
+  #close(): void {
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#expiry);
     this.#writer.close().catch(() => {});
   }
 }

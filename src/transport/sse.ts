@@ -11,6 +11,9 @@ export interface SseEvent {
   retry?: number;
 }
 
+/** Below the few minutes after which edges and proxies drop a silent connection. */
+export const HEARTBEAT_INTERVAL_MS = 25_000;
+
 export const SSE_HEADERS = {
   "Content-Type": "text/event-stream",
   "Cache-Control": "no-cache, no-transform",
@@ -34,3 +37,14 @@ export function encodeMessage(message: JSONRPCMessage, id?: string): string {
 export function encodeComment(text: string): string {
   return `: ${text}\n\n`;
 }
+
+/**
+ * The first frame of a resumable stream: its `retry:` hint and, for clients that accept an
+ * event with empty data (protocol 2025-11-25 on), an id to resume from before any message.
+ */
+export function encodePriming(protocolVersion: string, eventId: string, retryMs: number): string {
+  if (protocolVersion >= PRIMING_SINCE_VERSION) return encodeEvent({ id: eventId, retry: retryMs, data: "" });
+  return `retry: ${retryMs}\n\n`;
+}
+
+const PRIMING_SINCE_VERSION = "2025-11-25";

@@ -2,6 +2,7 @@
  * The options of `createMcpHandler`, with their defaults merged once at construction.
  */
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { DEFAULT_SESSION_SETTINGS, type SessionSettings } from "../session/settings.js";
 import type { ResponseMode } from "../transport/response-channel.js";
 
 /** What the handler needs of a server: the SDK's `McpServer` and low-level `Server` both fit. */
@@ -35,9 +36,19 @@ export interface McpHandlerOptions<E> {
    * answering. The SDK's own per-request timeout (60 s unless the tool sets one) applies too.
    */
   serverRequestTimeoutMs?: number;
+  /**
+   * A POST's SSE answer is handed to the session object after this long: the client resumes
+   * it through GET with Last-Event-ID (SSE polling). Default 0: it stays open, with heartbeats.
+   * Either way a POST stream whose client leaves is handed over, so nothing is lost.
+   */
+  postStreamLifetimeMs?: number;
+  /** Expiry, event log bounds and standalone stream polling, stored with each new session. */
+  session?: Partial<SessionSettings>;
 }
 
-export type ResolvedOptions<E> = Required<McpHandlerOptions<E>>;
+export interface ResolvedOptions<E> extends Required<Omit<McpHandlerOptions<E>, "session">> {
+  session: SessionSettings;
+}
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
@@ -51,5 +62,7 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     corsOrigins: options.corsOrigins ?? "*",
     serverRequestTimeoutMs: options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
+    postStreamLifetimeMs: options.postStreamLifetimeMs ?? 0,
+    session: { ...DEFAULT_SESSION_SETTINGS, ...options.session },
   };
 }

@@ -69,15 +69,23 @@ export async function handlePost<E extends object>(
     sessionId: session.id,
     record: session.opened?.record,
     disableLocalSse: true,
-    onsessioninitialized: (record) => stub.create(record),
+    onsessioninitialized: (record) => stub.create(record, options.session),
     onsessionchange: (change) => stub.change([change]),
     onserverrequest: (requestId, method) => link.expect(requestId, method),
   });
   transport.onresponsesse = (messages) => stub.publish(messages);
   link.connect((message) => transport.receive(message), session.opened?.inbox);
   await options.server({ env, request }).connect(transport);
+  const opened = session.opened;
   const response = await transport.handlePost(local, {
     mode,
+    stream: opened && {
+      id: link.inboxId,
+      protocolVersion: opened.record.protocolVersion,
+      retryMs: opened.settings.retryMs,
+      lifetimeMs: options.postStreamLifetimeMs,
+      handOver: (messages, done, lostThrough) => stub.handOver(link.inboxId, messages, done, lostThrough),
+    },
     batch: body.batch,
     headers,
     requestInfo: { headers: Object.fromEntries(request.headers), url: new URL(request.url) },

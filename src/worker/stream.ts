@@ -3,7 +3,7 @@
  * holds the stream, so a message published from any isolate reaches it.
  */
 import { SSE_HEADERS } from "../transport/sse.js";
-import { sessionNotFound } from "./errors.js";
+import { httpError, sessionNotFound } from "./errors.js";
 import { checkProtocolVersion, checkStreamAccept } from "./headers.js";
 import type { ResolvedOptions } from "./options.js";
 import type { RequestScope } from "./post.js";
@@ -23,5 +23,12 @@ export async function handleStream<E extends object>(
       return new Response(opening.body, { headers: { ...SSE_HEADERS, "mcp-session-id": id } });
     case "not-found":
       return sessionNotFound();
+    case "unknown-event":
+      return httpError(400, "Bad Request: Last-Event-ID names no stream of this session; reconnect without it");
+    case "too-old":
+      return httpError(
+        400,
+        "Bad Request: Last-Event-ID is older than the session's event log; events after it were lost, reconnect without it",
+      );
   }
 }

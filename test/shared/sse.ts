@@ -73,3 +73,33 @@ export async function readAllSseMessages<T = unknown>(response: Response, timeou
   }
   return messages;
 }
+
+/** Reads a stream one event at a time, across awaits. */
+export interface SseCursor {
+  /** The next event, priming events and all; throws "the stream ended" at the end. */
+  event(): Promise<SseEvent>;
+  /** The JSON-parsed data of the next event that has data. */
+  message<T = Record<string, unknown>>(): Promise<T>;
+  cancel(): Promise<void>;
+}
+
+export function sseCursor(response: Response): SseCursor {
+  const events = sseEvents(response);
+  const event = async (): Promise<SseEvent> => {
+    const { value, done } = await events.next();
+    if (done) throw new Error("the stream ended");
+    return value;
+  };
+  return {
+    event,
+    async message<T>() {
+      for (;;) {
+        const next = await event();
+        if (next.data !== "") return JSON.parse(next.data) as T;
+      }
+    },
+    async cancel() {
+      await events.return(undefined);
+    },
+  };
+}

@@ -1,9 +1,6 @@
 // Server→client requests and cancellation routed through the session object, in workerd: the
 // answer always arrives as a separate POST, as it would on another isolate.
-import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDemoServer } from "../../src/demo/server.js";
-import { createMcpHandler } from "../../src/lib.js";
 import {
   mcpPost,
   mcpRequest,
@@ -13,8 +10,8 @@ import {
   request,
   type Endpoint,
 } from "../shared/mcp.js";
-import { sseEvents } from "../shared/sse.js";
-import { worker } from "./helpers.js";
+import { sseCursor } from "../shared/sse.js";
+import { worker, workerWith } from "./helpers.js";
 
 const asking = { elicitation: { form: {} }, sampling: {}, roots: { listChanged: true } };
 
@@ -27,16 +24,10 @@ interface Message {
   error?: { code: number; message: string };
 }
 
-/** Reads a stream's messages one at a time, across awaits. */
+/** The messages of a stream, one at a time. */
 function messagesOf(response: Response): () => Promise<Message> {
-  const events = sseEvents(response);
-  return async () => {
-    for (;;) {
-      const { value, done } = await events.next();
-      if (done) throw new Error("the stream ended");
-      if (value.data !== "") return JSON.parse(value.data) as Message;
-    }
-  };
+  const cursor = sseCursor(response);
+  return () => cursor.message<Message>();
 }
 
 function callTool(endpoint: Endpoint, sessionId: string, id: number, name: string, args = {}, accept?: string) {
@@ -159,9 +150,7 @@ describe("cancellation", () => {
 
 describe("a pending wait", () => {
   it("times out with a JSON-RPC error after serverRequestTimeoutMs", async () => {
-    const handler = createMcpHandler({ server: () => createDemoServer(), serverRequestTimeoutMs: 100 });
-    const ctx = createExecutionContext();
-    const quick: Endpoint = { url: worker.url, fetch: async (r) => handler.fetch!(r as never, env, ctx) };
+    const quick = workerWith({ serverRequestTimeoutMs: 100 });
     const sessionId = await openSession(quick, asking);
     const next = messagesOf(await callTool(quick, sessionId, 1, "confirm_action", { action: "wait" }));
     expect((await next()).method).toBe("elicitation/create");

@@ -1,14 +1,22 @@
 // Reaching the Worker under test and its session objects from inside workerd.
-import { env, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import type { SessionRecord } from "../../src/session/record.js";
 import type { SessionDO } from "../../src/session/session-do.js";
+import { createDemoServer } from "../../src/demo/server.js";
+import { createMcpHandler, type McpHandlerOptions } from "../../src/lib.js";
 import type { Endpoint } from "../shared/mcp.js";
 
 export const worker: Endpoint = {
   url: "http://localhost/mcp",
   fetch: (request) => exports.default.fetch(request),
 };
+
+/** The demo behind a handler with other options than the deployed Worker's, on the same SessionDO. */
+export function workerWith(options: Omit<McpHandlerOptions<Cloudflare.Env>, "server">): Endpoint {
+  const handler = createMcpHandler<Cloudflare.Env>({ server: () => createDemoServer(), ...options });
+  return { url: worker.url, fetch: async (request) => handler.fetch!(request as never, env, createExecutionContext()) };
+}
 
 export function sessionObject(sessionId: string): DurableObjectStub<SessionDO> {
   return env.MCP_SESSION.get(env.MCP_SESSION.idFromName(sessionId));

@@ -10,7 +10,7 @@ import {
   readJsonRpcResponse,
   request,
 } from "../shared/mcp.js";
-import { readSseMessages } from "../shared/sse.js";
+import { readAllSseMessages, readSseMessages } from "../shared/sse.js";
 import { storedState, worker } from "./helpers.js";
 
 const elicitingClient = { elicitation: { form: {} }, roots: { listChanged: true } };
@@ -139,7 +139,7 @@ describe("the standalone stream", () => {
     const first = await openStream(worker, sessionId);
     const second = await openStream(worker, sessionId);
     expect(second.status).toBe(200);
-    expect(await first.text()).toBe("");
+    expect(await readAllSseMessages(first)).toEqual([]);
     await callTool(worker, sessionId, "toggle_extra_tool");
     const [message] = await readSseMessages<{ method: string }>(second, 1);
     expect(message!.method).toBe("notifications/tools/list_changed");

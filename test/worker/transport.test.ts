@@ -14,6 +14,7 @@ const record: SessionRecord = {
   clientCapabilities: { sampling: {}, elicitation: { form: {} } },
   logLevel: "warning",
   subscriptions: [],
+  standaloneStreamId: "standalone",
   createdAt: 1,
   lastSeenAt: 1,
 };

@@ -1,27 +1,28 @@
 /**
- * The session's one standalone SSE stream (the client's GET), held by the session object.
- * Writes never wait for the client: a slow or vanished reader must not stall publishers.
- * A client that went away is noticed only when a write fails, so the events of the last
- * write are handed back to be delivered again on the next GET.
+ * An SSE stream held by the session object: the session's standalone stream (the client's
+ * GET), or a POST stream the client resumed with Last-Event-ID. Writes never wait for the
+ * client: a slow or vanished reader must not stall publishers. A client that went away is
+ * noticed only when a write fails, so the events of the last write are handed back to be
+ * delivered again. With a lifetime, the stream ends by itself (SSE polling): the client
+ * reconnects after the `retry:` hint, and the object may be evicted in between.
  */
-import { encodeComment } from "../transport/sse.js";
-
-/** Below the few minutes after which edges and proxies drop a silent connection. */
-export const HEARTBEAT_INTERVAL_MS = 25_000;
+import { encodeComment, HEARTBEAT_INTERVAL_MS } from "../transport/sse.js";
 /** Bytes queued for a reader that does not read before it counts as gone. */
 export const MAX_UNREAD_BYTES = 1024 * 1024;
 
-export class StandaloneStream {
+export class SseStream {
   readonly readable: ReadableStream<Uint8Array>;
   #controller!: ReadableStreamDefaultController<Uint8Array>;
   readonly #encoder = new TextEncoder();
   readonly #heartbeat: ReturnType<typeof setInterval>;
+  readonly #expiry: ReturnType<typeof setTimeout> | undefined;
   readonly #onclose: (unconfirmed: number[]) => void;
-  /** Event ids of the last write: lost if the client turns out to be gone. */
+  /** Sequence numbers of the events of the last write: lost if the client turns out to be gone. */
   #lastWritten: number[] = [];
   #open = true;
 
-  constructor(onclose: (unconfirmed: number[]) => void) {
+  /** `lifetimeMs` 0 keeps the stream open, with heartbeats. */
+  constructor(lifetimeMs: number, onclose: (unconfirmed: number[]) => void) {
     this.#onclose = onclose;
     this.readable = new ReadableStream<Uint8Array>(
       {
@@ -34,16 +35,17 @@ export class StandaloneStream {
       { highWaterMark: MAX_UNREAD_BYTES, size: (chunk) => chunk.byteLength },
     );
     this.#heartbeat = setInterval(() => this.#enqueue(encodeComment("heartbeat")), HEARTBEAT_INTERVAL_MS);
+    this.#expiry = lifetimeMs > 0 ? setTimeout(() => this.close(), lifetimeMs) : undefined;
   }
 
   get isOpen(): boolean {
     return this.#open;
   }
 
-  /** Writes the SSE frames of the events whose ids are `eventIds`. */
-  write(frames: string, eventIds: number[]): void {
+  /** Writes the SSE frames of the events whose sequence numbers are `seqs`. */
+  write(frames: string, seqs: number[] = []): void {
     if (!this.#open) return;
-    this.#lastWritten = eventIds;
+    if (seqs.length > 0) this.#lastWritten = seqs;
     this.#enqueue(frames);
   }
 
@@ -64,6 +66,7 @@ export class StandaloneStream {
     if (!this.#open) return;
     this.#open = false;
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#expiry);
     this.#onclose(this.#lastWritten);
   }
 }

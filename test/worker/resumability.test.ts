@@ -1,0 +1,196 @@
+// Resumable streams, SSE polling, the event log and idle expiry, in workerd.
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { callTool, mcpPost, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
+import { sseCursor, type SseEvent } from "../shared/sse.js";
+import { sessionObject, storedState, worker, workerWith } from "./helpers.js";
+
+interface Message {
+  id?: string | number;
+  method?: string;
+  params?: { progress?: number; data?: string };
+  result?: { content: { text: string }[] };
+}
+
+function slowTask(endpoint: Endpoint, sessionId: string, steps: number, delayMs: number) {
+  return mcpPost(
+    endpoint,
+    request(7, "tools/call", { name: "slow_task", arguments: { steps, delayMs }, _meta: { progressToken: "p" } }),
+    { sessionId },
+  );
+}
+
+/** Events with data, with their ids, until the stream ends. */
+async function eventsUntilEnd(response: Response): Promise<{ id?: string; message: Message }[]> {
+  const cursor = sseCursor(response);
+  const events: { id?: string; message: Message }[] = [];
+  try {
+    for (;;) {
+      const event: SseEvent = await cursor.event();
+      if (event.data !== "") events.push({ id: event.id, message: JSON.parse(event.data) as Message });
+    }
+  } catch (error) {
+    if (!(error instanceof Error && error.message === "the stream ended")) throw error;
+  }
+  return events;
+}
+
+const progressOf = (events: { message: Message }[]) =>
+  events.filter(({ message }) => message.method === "notifications/progress").map(({ message }) => message.params?.progress);
+
+describe("event ids", () => {
+  it("are on every event of a POST stream, after a priming event with a retry hint", async () => {
+    const sessionId = await openSession(worker);
+    const cursor = sseCursor(await slowTask(worker, sessionId, 2, 0));
+    const priming = await cursor.event();
+    expect(priming.data).toBe("");
+    expect(priming.id).toMatch(/^[0-9a-f-]{36}_0$/);
+    const stream = priming.id!.split("_")[0];
+    expect([(await cursor.event()).id, (await cursor.event()).id, (await cursor.event()).id]).toEqual([
+      `${stream}_1`,
+      `${stream}_2`,
+      `${stream}_3`,
+    ]);
+  });
+});
+
+describe("a POST stream whose connection dropped", () => {
+  it("goes on through GET with Last-Event-ID: exactly the missed events, in order, then the result", async () => {
+    const sessionId = await openSession(worker);
+    const cursor = sseCursor(await slowTask(worker, sessionId, 6, 60));
+    await cursor.event();
+    const first = await cursor.event();
+    const second = await cursor.event();
+    await cursor.cancel();
+
+    const resumed = await eventsUntilEnd(await openStream(worker, sessionId, { "last-event-id": second.id! }));
+    expect(JSON.parse(first.data).params.progress).toBe(1);
+    expect(progressOf(resumed)).toEqual([3, 4, 5, 6]);
+    expect(resumed.at(-1)?.message).toMatchObject({ id: 7, result: { content: [{ text: "completed 6 steps" }] } });
+  });
+
+  it("is handed over when the client resumes before the server noticed the drop", async () => {
+    const sessionId = await openSession(worker);
+    const original = sseCursor(await slowTask(worker, sessionId, 4, 100));
+    await original.event();
+    const first = await original.event();
+    const resumed = await eventsUntilEnd(await openStream(worker, sessionId, { "last-event-id": first.id! }));
+    expect(progressOf(resumed)).toEqual([2, 3, 4]);
+    expect(resumed.at(-1)?.message.result).toBeDefined();
+  });
+
+  it("can be resumed again after the result, from any id it still holds", async () => {
+    const sessionId = await openSession(worker);
+    const cursor = sseCursor(await slowTask(worker, sessionId, 3, 30));
+    const priming = await cursor.event();
+    await cursor.cancel();
+    const all = await eventsUntilEnd(await openStream(worker, sessionId, { "last-event-id": priming.id! }));
+    expect(progressOf(all)).toEqual([1, 2, 3]);
+    const again = await eventsUntilEnd(await openStream(worker, sessionId, { "last-event-id": all[1]!.id! }));
+    expect(again.map(({ id }) => id)).toEqual(all.slice(2).map(({ id }) => id));
+  });
+});
+
+describe("the standalone stream", () => {
+  it("replays after Last-Event-ID what the client missed, and prunes what it acknowledged", async () => {
+    const sessionId = await openSession(worker);
+    const cursor = sseCursor(await openStream(worker, sessionId));
+    await cursor.event();
+    await callTool(worker, sessionId, "log", { message: "one" });
+    await callTool(worker, sessionId, "log", { message: "two" });
+    const one = await cursor.event();
+    await cursor.cancel();
+    await callTool(worker, sessionId, "log", { message: "three" });
+
+    const replay = await eventsUntilEndWithin(await openStream(worker, sessionId, { "last-event-id": one.id! }), 2);
+    expect(replay.map(({ message }) => message.params?.data)).toEqual(["two", "three"]);
+    const stored = await storedState(sessionId);
+    expect(stored.tables).toContain("events");
+  });
+
+  it("refuses a Last-Event-ID of another session or of no stream, with a clear 400", async () => {
+    const mine = await openSession(worker);
+    const other = await openSession(worker);
+    const cursor = sseCursor(await openStream(worker, other));
+    const priming = await cursor.event();
+    await cursor.cancel();
+    for (const lastEventId of [priming.id!, "nonsense", `${crypto.randomUUID()}_3`]) {
+      const response = await openStream(worker, mine, { "last-event-id": lastEventId });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { message: expect.stringContaining("Last-Event-ID") } });
+    }
+  });
+
+  it("refuses a Last-Event-ID older than the event log instead of skipping the gap", async () => {
+    const small = workerWith({ session: { eventLogMaxEvents: 2 } });
+    const sessionId = await openSession(small);
+    const cursor = sseCursor(await openStream(small, sessionId));
+    const priming = await cursor.event();
+    await cursor.cancel();
+    for (const message of ["a", "b", "c", "d"]) await callTool(small, sessionId, "log", { message });
+    const response = await openStream(small, sessionId, { "last-event-id": priming.id! });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { message: expect.stringContaining("older than") } });
+  });
+});
+
+describe("SSE polling", () => {
+  it("ends the standalone stream after its lifetime, with a retry hint, and loses nothing in between", async () => {
+    const polling = workerWith({ session: { streamLifetimeMs: 150, retryMs: 50 } });
+    const sessionId = await openSession(polling);
+    const first = sseCursor(await openStream(polling, sessionId));
+    const priming = await first.event();
+    expect(priming.data).toBe("");
+    await expect(first.event()).rejects.toThrow("the stream ended");
+
+    await callTool(polling, sessionId, "log", { message: "while away" });
+    const next = sseCursor(await openStream(polling, sessionId, { "last-event-id": priming.id! }));
+    expect(await next.message<Message>()).toMatchObject({ params: { data: "while away" } });
+    await next.cancel();
+  });
+
+  it("hands a POST stream over after postStreamLifetimeMs; the rest comes through GET", async () => {
+    const polling = workerWith({ postStreamLifetimeMs: 120 });
+    const sessionId = await openSession(polling);
+    const early = await eventsUntilEnd(await slowTask(polling, sessionId, 5, 60));
+    const lastId = early.at(-1)?.id;
+    expect(early.some(({ message }) => message.result)).toBe(false);
+    expect(lastId).toBeDefined();
+    const rest = await eventsUntilEnd(await openStream(polling, sessionId, { "last-event-id": lastId! }));
+    expect([...progressOf(early), ...progressOf(rest)]).toEqual([1, 2, 3, 4, 5]);
+    expect(rest.at(-1)?.message).toMatchObject({ id: 7, result: { content: [{ text: "completed 5 steps" }] } });
+  });
+});
+
+describe("idle expiry", () => {
+  it("deletes the session and all its storage by itself once it has been idle long enough", async () => {
+    const short = workerWith({ session: { idleTimeoutMs: 300 } });
+    const sessionId = await openSession(short);
+    await callTool(short, sessionId, "toggle_extra_tool");
+    expect((await storedState(sessionId)).tables).toContain("events");
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await runDurableObjectAlarm(sessionObject(sessionId));
+    expect(await storedState(sessionId)).toEqual({ tables: [] });
+    expect((await mcpPost(short, request(2, "ping"), { sessionId })).status).toBe(404);
+  });
+
+  it("is postponed by activity", async () => {
+    const sessionId = await openSession(worker);
+    expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true);
+    expect((await storedState(sessionId)).record).toBeDefined();
+    expect((await mcpPost(worker, request(2, "ping"), { sessionId })).status).toBe(200);
+  });
+});
+
+/** The first `count` data events of a stream that stays open. */
+async function eventsUntilEndWithin(response: Response, count: number): Promise<{ id?: string; message: Message }[]> {
+  const cursor = sseCursor(response);
+  const events: { id?: string; message: Message }[] = [];
+  while (events.length < count) {
+    const event = await cursor.event();
+    if (event.data !== "") events.push({ id: event.id, message: JSON.parse(event.data) as Message });
+  }
+  await cursor.cancel();
+  return events;
+}
+
