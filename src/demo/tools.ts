@@ -32,6 +32,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export function registerDemoTools(server: McpServer): void {
   server.registerTool(
+    "whoami",
+    {
+      title: "Who am I",
+      description: "Tells which principal the host authenticated for this request.",
+    },
+    (extra): CallToolResult => text(extra.authInfo?.clientId ?? "anonymous"),
+  );
+
+  server.registerTool(
     "echo",
     {
       title: "Echo",

@@ -23,6 +23,8 @@ export interface SessionRecord {
   logLevel?: LoggingLevel;
   /** Resource URIs this session subscribed to with `resources/subscribe`. */
   subscriptions: string[];
+  /** Who created the session (see src/security/auth.ts); nobody else may use it. */
+  principal: string;
   /** Random id of the standalone stream, the prefix of its SSE event ids. */
   standaloneStreamId: string;
   createdAt: number;

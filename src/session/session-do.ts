@@ -64,8 +64,8 @@ export class SessionDO extends DurableObject<unknown> {
   }
 
   /** The one round trip of every POST: the session check, its record, its inbox, its routing. */
-  async open({ inbox, route = [] }: OpenRequest = {}): Promise<OpenedSession | null> {
-    const session = this.#touch();
+  async open(principal: string, { inbox, route = [] }: OpenRequest = {}): Promise<OpenedSession | null> {
+    const session = this.#touch(principal);
     if (!session) return null;
     return {
       ...session,
@@ -123,8 +123,8 @@ export class SessionDO extends DurableObject<unknown> {
    * one, the rest of the stream it names. A new standalone GET replaces the open one: a client
    * that lost its connection reconnects before the object can notice.
    */
-  async openStream(lastEventId?: string): Promise<StreamOpening> {
-    const session = this.#touch();
+  async openStream(principal: string, lastEventId?: string): Promise<StreamOpening> {
+    const session = this.#touch(principal);
     if (!session) return { status: "not-found" };
     const { record, settings } = session;
     if (lastEventId === undefined) {
@@ -154,8 +154,8 @@ export class SessionDO extends DurableObject<unknown> {
   }
 
   /** DELETE: fails every wait, closes every stream and removes every trace of the session. */
-  async terminate(): Promise<boolean> {
-    if (!this.#session) return false;
+  async terminate(principal: string): Promise<boolean> {
+    if (this.#session?.record.principal !== principal) return false;
     await this.#end();
     return true;
   }
@@ -190,10 +190,13 @@ export class SessionDO extends DurableObject<unknown> {
     this.#storage.markDelivered(seqs, true);
   }
 
-  /** Every request and stream counts as activity: it postpones expiry. */
-  #touch(): Session | undefined {
+  /**
+   * The session, if `principal` created it: to anyone else it does not exist. Every request and
+   * stream counts as activity: it postpones expiry.
+   */
+  #touch(principal: string): Session | undefined {
     const session = this.#session;
-    if (!session) return undefined;
+    if (session?.record.principal !== principal) return undefined;
     this.#save({ ...session, record: { ...session.record, lastSeenAt: Date.now() } });
     return this.#session;
   }

@@ -43,7 +43,7 @@ export interface DistributedTransportOptions {
   /** This transport never holds the standalone SSE stream; see `onresponsesse`. */
   disableLocalSse: true;
   /** Stores a new session; awaited before the client sees the `initialize` result. */
-  onsessioninitialized?: (record: SessionRecord) => Promise<void>;
+  onsessioninitialized?: (record: Omit<SessionRecord, "principal">) => Promise<void>;
   /** Stores what a request changed; awaited before the client sees its result. */
   onsessionchange?: (change: SessionChange) => Promise<void>;
   /** Registers a server→client request with the session's broker; awaited before it is sent. */

@@ -2,10 +2,12 @@
  * The Worker's routes: the MCP endpoint (POST, GET, DELETE, OPTIONS), a health check, and the
  * wire rules that need no session (405, 413, CORS). Holds no state between requests.
  */
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
+import type { Authenticator, Principal } from "../security/auth.js";
+import { originGuard } from "../security/origin.js";
 import { httpError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { handlePost, type RequestScope } from "./post.js";
@@ -13,11 +15,17 @@ import { MissingBindingError } from "./sessions.js";
 import { handleStream } from "./stream.js";
 import { handleTerminate } from "./terminate.js";
 
-export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<{ Bindings: E }> {
-  const app = new Hono<{ Bindings: E }>();
-  const scope = (c: Context<{ Bindings: E }>): RequestScope<E> => ({
+interface AppEnv<E> {
+  Bindings: E;
+  Variables: { principal: Principal };
+}
+
+export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<AppEnv<E>> {
+  const app = new Hono<AppEnv<E>>();
+  const scope = (c: Context<AppEnv<E>>): RequestScope<E> => ({
     request: c.req.raw,
     env: c.env,
+    principal: c.get("principal"),
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   });
 
@@ -28,6 +36,7 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<{
         httpError(405, `Method Not Allowed: use ${methods.join(", ")}`, { Allow: methods.join(", ") }),
     }),
   );
+  app.use(options.path, originGuard(options));
   app.use(
     options.path,
     cors({
@@ -46,6 +55,7 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<{
       onError: () => httpError(413, `Payload Too Large: the body must not exceed ${options.maxBodyBytes} bytes`),
     }),
   );
+  app.on(["POST", "GET", "DELETE"], options.path, authentication(options.authenticate));
   app.post(options.path, (c) => handlePost(scope(c), options));
   app.get(options.path, (c) => handleStream(scope(c), options));
   app.delete(options.path, (c) => handleTerminate(scope(c), options));
@@ -57,4 +67,14 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<{
     return httpError(500, "Internal Server Error");
   });
   return app;
+}
+
+/** Runs the configured authenticator; its 401 ends the request, its principal goes on with it. */
+function authentication<E extends object>(authenticate: Authenticator<E>): MiddlewareHandler<AppEnv<E>> {
+  return async function authenticateRequest(c, next) {
+    const principal = await authenticate(c.req.raw, c.env, c.executionCtx);
+    if (principal instanceof Response) return principal;
+    c.set("principal", principal);
+    await next();
+  };
 }

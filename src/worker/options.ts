@@ -2,6 +2,8 @@
  * The options of `createMcpHandler`, with their defaults merged once at construction.
  */
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { anonymous, type Authenticator } from "../security/auth.js";
+import { DEFAULT_ALLOWED_HOSTS } from "../security/origin.js";
 import { DEFAULT_SESSION_SETTINGS, type SessionSettings } from "../session/settings.js";
 import type { ResponseMode } from "../transport/response-channel.js";
 
@@ -42,6 +44,12 @@ export interface McpHandlerOptions<E> {
    * Either way a POST stream whose client leaves is handed over, so nothing is lost.
    */
   postStreamLifetimeMs?: number;
+  /** Who a request comes from, or a 401. Default: no authentication (every request is one principal). */
+  authenticate?: Authenticator<E>;
+  /** Hostnames the endpoint answers to (DNS-rebinding protection). Default: loopback names and *.workers.dev. */
+  allowedHosts?: string[];
+  /** Browser origins allowed besides those of the allowed hosts. Default: none. */
+  allowedOrigins?: string[];
   /** Expiry, event log bounds and standalone stream polling, stored with each new session. */
   session?: Partial<SessionSettings>;
 }
@@ -63,6 +71,9 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     corsOrigins: options.corsOrigins ?? "*",
     serverRequestTimeoutMs: options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
     postStreamLifetimeMs: options.postStreamLifetimeMs ?? 0,
+    authenticate: options.authenticate ?? anonymous,
+    allowedHosts: options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS,
+    allowedOrigins: options.allowedOrigins ?? [],
     session: { ...DEFAULT_SESSION_SETTINGS, ...options.session },
   };
 }

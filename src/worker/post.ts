@@ -13,6 +13,7 @@ import {
   type JSONRPCMessage,
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
+import type { Principal } from "../security/auth.js";
 import type { OpenedSession } from "../session/session-do.js";
 import { newSessionId } from "../session/session-id.js";
 import { DistributedTransport } from "../transport/distributed-transport.js";
@@ -26,6 +27,7 @@ import { requestedSessionId, sessionStub, type SessionStub } from "./sessions.js
 export interface RequestScope<E> {
   request: Request;
   env: E;
+  principal: Principal;
   waitUntil(promise: Promise<unknown>): void;
 }
 
@@ -37,7 +39,7 @@ interface Session {
 }
 
 export async function handlePost<E extends object>(
-  { request, env, waitUntil }: RequestScope<E>,
+  { request, env, principal, waitUntil }: RequestScope<E>,
   options: ResolvedOptions<E>,
 ): Promise<Response> {
   const mode = chooseResponseMode(request, options.responseMode);
@@ -57,7 +59,7 @@ export async function handlePost<E extends object>(
   const local = body.messages.filter((message) => !isRouted(message));
   const session = initialize
     ? newSession(env, options)
-    : await existingSession(request, env, options, local, routed);
+    : await existingSession(request, env, principal, options, local, routed);
   if (session instanceof Response) return session;
   const headers = { "mcp-session-id": session.id };
   const unrouted = session.opened?.unrouted ?? [];
@@ -69,7 +71,7 @@ export async function handlePost<E extends object>(
     sessionId: session.id,
     record: session.opened?.record,
     disableLocalSse: true,
-    onsessioninitialized: (record) => stub.create(record, options.session),
+    onsessioninitialized: (record) => stub.create({ ...record, principal: principal.id }, options.session),
     onsessionchange: (change) => stub.change([change]),
     onserverrequest: (requestId, method) => link.expect(requestId, method),
   });
@@ -89,6 +91,7 @@ export async function handlePost<E extends object>(
     batch: body.batch,
     headers,
     requestInfo: { headers: Object.fromEntries(request.headers), url: new URL(request.url) },
+    authInfo: principal.authInfo,
   });
   waitUntil(transport.settled.then(() => link.close()));
   return response;
@@ -112,6 +115,7 @@ function newSession<E extends object>(env: E, options: ResolvedOptions<E>): Sess
 async function existingSession<E extends object>(
   request: Request,
   env: E,
+  principal: Principal,
   options: ResolvedOptions<E>,
   local: JSONRPCMessage[],
   routed: JSONRPCMessage[],
@@ -123,7 +127,7 @@ async function existingSession<E extends object>(
   const stub = sessionStub(env, options.binding, id);
   const link = new SessionLink(stub, options.serverRequestTimeoutMs);
   const requestIds = local.filter(isJSONRPCRequest).map((message) => message.id);
-  const opened = await stub.open({
+  const opened = await stub.open(principal.id, {
     inbox: requestIds.length > 0 ? { id: link.inboxId, requestIds } : undefined,
     route: routed,
   });

@@ -10,14 +10,17 @@ import type { RequestScope } from "./post.js";
 import { requestedSessionId, sessionStub } from "./sessions.js";
 
 export async function handleStream<E extends object>(
-  { request, env }: RequestScope<E>,
+  { request, env, principal }: RequestScope<E>,
   options: ResolvedOptions<E>,
 ): Promise<Response> {
   const rejected = checkStreamAccept(request) ?? checkProtocolVersion(request);
   if (rejected) return rejected;
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
-  const opening = await sessionStub(env, options.binding, id).openStream(request.headers.get("last-event-id") ?? undefined);
+  const opening = await sessionStub(env, options.binding, id).openStream(
+    principal.id,
+    request.headers.get("last-event-id") ?? undefined,
+  );
   switch (opening.status) {
     case "open":
       return new Response(opening.body, { headers: { ...SSE_HEADERS, "mcp-session-id": id } });

@@ -9,13 +9,13 @@ import type { RequestScope } from "./post.js";
 import { requestedSessionId, sessionStub } from "./sessions.js";
 
 export async function handleTerminate<E extends object>(
-  { request, env }: RequestScope<E>,
+  { request, env, principal }: RequestScope<E>,
   options: ResolvedOptions<E>,
 ): Promise<Response> {
   const rejected = checkProtocolVersion(request);
   if (rejected) return rejected;
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
-  if (!(await sessionStub(env, options.binding, id).terminate())) return sessionNotFound();
+  if (!(await sessionStub(env, options.binding, id).terminate(principal.id))) return sessionNotFound();
   return new Response(null, { status: 200 });
 }

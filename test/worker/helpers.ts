@@ -12,10 +12,17 @@ export const worker: Endpoint = {
   fetch: (request) => exports.default.fetch(request),
 };
 
-/** The demo behind a handler with other options than the deployed Worker's, on the same SessionDO. */
-export function workerWith(options: Omit<McpHandlerOptions<Cloudflare.Env>, "server">): Endpoint {
+/**
+ * The demo behind a handler with other options than the deployed Worker's, on the same
+ * SessionDO; `vars` stand for secrets the deployment would have.
+ */
+export function workerWith(
+  options: Omit<McpHandlerOptions<Cloudflare.Env>, "server">,
+  vars: Record<string, string> = {},
+): Endpoint {
   const handler = createMcpHandler<Cloudflare.Env>({ server: () => createDemoServer(), ...options });
-  return { url: worker.url, fetch: async (request) => handler.fetch!(request as never, env, createExecutionContext()) };
+  const withVars = { ...env, ...vars };
+  return { url: worker.url, fetch: async (request) => handler.fetch!(request as never, withVars, createExecutionContext()) };
 }
 
 export function sessionObject(sessionId: string): DurableObjectStub<SessionDO> {

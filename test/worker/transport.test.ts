@@ -15,6 +15,7 @@ const record: SessionRecord = {
   logLevel: "warning",
   subscriptions: [],
   standaloneStreamId: "standalone",
+  principal: "anonymous",
   createdAt: 1,
   lastSeenAt: 1,
 };
@@ -65,7 +66,7 @@ describe("DistributedTransport", () => {
   });
 
   it("stores a new session before the client sees the initialize result", async () => {
-    const stored: SessionRecord[] = [];
+    const stored: Omit<SessionRecord, "principal">[] = [];
     const transport = new DistributedTransport({
       sessionId: "s",
       disableLocalSse: true,
