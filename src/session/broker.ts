@@ -20,6 +20,11 @@ import {
  */
 export const HANDOVER_METHOD = "durable-mcp/hand-over-stream";
 
+/** Server→client requests one session may have waiting at once; more fail at once. */
+export const MAX_AWAITED_PER_SESSION = 100;
+
+export type Expectation = "registered" | "inbox-gone" | "too-many";
+
 /** Cancellations that arrive before the request they cancel (another isolate was faster) wait this long. */
 export const EARLY_CANCEL_TTL_MS = 30_000;
 /** And at most this many of them are kept. */
@@ -92,16 +97,17 @@ export class Broker {
     this.#inboxes.get(inboxId)?.send({ jsonrpc: "2.0", method: HANDOVER_METHOD });
   }
 
-  /** Registers a server→client request; false when the inbox is gone (its POST ended). */
-  expectAnswer(inboxId: string, requestId: RequestId, method: string, timeoutMs: number): boolean {
+  /** Registers a server→client request, unless its inbox is gone (its POST ended) or too many wait. */
+  expectAnswer(inboxId: string, requestId: RequestId, method: string, timeoutMs: number): Expectation {
     const inbox = this.#inboxes.get(inboxId);
-    if (!inbox) return false;
+    if (!inbox) return "inbox-gone";
+    if (this.#awaited.size >= MAX_AWAITED_PER_SESSION) return "too-many";
     const timer = setTimeout(() => {
       this.#awaited.delete(keyOf(requestId));
       inbox.send(failure(requestId, ErrorCode.RequestTimeout, `The client did not answer ${method} within ${timeoutMs} ms`));
     }, timeoutMs);
     this.#awaited.set(keyOf(requestId), { inboxId, timer });
-    return true;
+    return "registered";
   }
 
   /**

@@ -7,12 +7,15 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { encodeMessage, encodePriming } from "../transport/sse.js";
-import { Broker } from "./broker.js";
+import { Broker, type Expectation } from "./broker.js";
 import { formatEventId, parseEventId } from "./event-id.js";
 import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "./record.js";
 import type { SessionSettings } from "./settings.js";
 import { SseStream } from "./sse-stream.js";
 import { SessionStorage, type LoggedEvent, type NumberedMessage } from "./storage.js";
+
+/** POST streams one session may have resumed through GET at once, besides its standalone stream. */
+export const MAX_RESUMED_STREAMS = 16;
 
 export type StreamOpening =
   | { status: "open"; body: ReadableStream<Uint8Array> }
@@ -20,7 +23,8 @@ export type StreamOpening =
   /** Last-Event-ID names no stream of this session. */
   | { status: "unknown-event" }
   /** Last-Event-ID is older than what the event log still holds. */
-  | { status: "too-old" };
+  | { status: "too-old" }
+  | { status: "too-many-streams" };
 
 /** What a POST asks of the session when it starts. */
 export interface OpenRequest {
@@ -79,9 +83,10 @@ export class SessionDO extends DurableObject<unknown> {
     return this.#session ? this.#broker.openInbox(inboxId, []) : null;
   }
 
-  /** Registers a server→client request whose answer goes to `inboxId`; false if that inbox is gone. */
-  async expectAnswer(inboxId: string, requestId: RequestId, method: string, timeoutMs: number): Promise<boolean> {
-    return this.#session !== undefined && this.#broker.expectAnswer(inboxId, requestId, method, timeoutMs);
+  /** Registers a server→client request whose answer goes to `inboxId`. */
+  async expectAnswer(inboxId: string, requestId: RequestId, method: string, timeoutMs: number): Promise<Expectation> {
+    if (!this.#session) return "inbox-gone";
+    return this.#broker.expectAnswer(inboxId, requestId, method, timeoutMs);
   }
 
   /** Applies what a request changed (log level, subscriptions) to the record. */
@@ -142,7 +147,9 @@ export class SessionDO extends DurableObject<unknown> {
     const missed = this.#storage.after(from.stream, from.position);
     if (isStandalone) return this.#openStandalone(session, from.position, missed);
 
-    this.#resumed.get(from.stream)?.reader.close();
+    const previous = this.#resumed.get(from.stream);
+    if (!previous && this.#resumed.size >= MAX_RESUMED_STREAMS) return { status: "too-many-streams" };
+    previous?.reader.close();
     const reader = new SseStream(settings.streamLifetimeMs, () => {
       if (this.#resumed.get(from.stream)?.reader === reader) this.#resumed.delete(from.stream);
     });

@@ -1,9 +1,15 @@
 /**
  * Reads a POST body into JSON-RPC messages, validated with the SDK's own schema, so that
- * nothing malformed reaches a server. Answers -32700 (not JSON) or -32600 (not JSON-RPC).
+ * nothing malformed reaches a server. Answers -32700 (not JSON) or -32600 (not JSON-RPC, too
+ * deep, too many messages).
  */
 import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { jsonRpcError } from "./errors.js";
+
+/** Deeper JSON is refused before validation walks it: no MCP message needs this much. */
+export const MAX_JSON_DEPTH = 64;
+/** Messages in one batch (protocol 2025-03-26 batches; later versions send one at a time). */
+export const MAX_BATCH_LENGTH = 100;
 
 export interface PostBody {
   messages: JSONRPCMessage[];
@@ -22,6 +28,12 @@ export async function readPostBody(request: Request): Promise<PostBody | Respons
   const items: unknown[] = Array.isArray(json) ? json : [json];
   if (items.length === 0) {
     return jsonRpcError(400, ErrorCode.InvalidRequest, "Invalid Request: an empty batch holds no message");
+  }
+  if (items.length > MAX_BATCH_LENGTH) {
+    return jsonRpcError(400, ErrorCode.InvalidRequest, `Invalid Request: a batch holds at most ${MAX_BATCH_LENGTH} messages`);
+  }
+  if (depthOf(json) > MAX_JSON_DEPTH) {
+    return jsonRpcError(400, ErrorCode.InvalidRequest, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   const messages: JSONRPCMessage[] = [];
   for (const [index, item] of items.entries()) {
@@ -45,4 +57,18 @@ function idOf(item: unknown): string | number | null {
   if (typeof item !== "object" || item === null || !("id" in item)) return null;
   const { id } = item;
   return typeof id === "string" || typeof id === "number" ? id : null;
+}
+
+/** Nesting depth of a parsed JSON value, walked without recursion so no depth can overflow the stack. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current !== "object" || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_JSON_DEPTH) return deepest;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }

@@ -31,8 +31,14 @@ export class SessionLink {
       if (!inbox) throw new Error("the session no longer exists");
       this.#attach(inbox);
     }
-    if (!(await this.#stub.expectAnswer(this.inboxId, requestId, method, this.#timeoutMs))) {
-      throw new Error("the session no longer waits for answers to this request");
+    const expectation = await this.#stub.expectAnswer(this.inboxId, requestId, method, this.#timeoutMs);
+    switch (expectation) {
+      case "registered":
+        return;
+      case "inbox-gone":
+        throw new Error("the session no longer waits for answers to this request");
+      case "too-many":
+        throw new Error("too many requests to the client are waiting for an answer in this session");
     }
   }
 

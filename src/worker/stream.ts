@@ -28,6 +28,8 @@ export async function handleStream<E extends object>(
       return sessionNotFound();
     case "unknown-event":
       return httpError(400, "Bad Request: Last-Event-ID names no stream of this session; reconnect without it");
+    case "too-many-streams":
+      return httpError(429, "Too Many Requests: this session has too many resumed streams open; close one first");
     case "too-old":
       return httpError(
         400,

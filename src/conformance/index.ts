@@ -1,0 +1,10 @@
+/**
+ * The conformance fixture as a Worker (wrangler.conformance.toml), built only through the library
+ * surface: what the conformance suite proves of it holds for any server a user brings.
+ */
+import { createMcpHandler } from "../lib.js";
+import { createConformanceServer } from "./server.js";
+
+export { SessionDO } from "../lib.js";
+
+export default createMcpHandler({ server: () => createConformanceServer() });

@@ -1,0 +1,123 @@
+// Generated hostile input (fast-check) against the Worker in workerd: every answer is a clear
+// JSON-RPC error, nothing crashes, and the session it aimed at is left as it was.
+import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { MAX_BATCH_LENGTH, MAX_JSON_DEPTH } from "../../src/worker/body.js";
+import { callTool, mcpPost, openSession, openStream } from "../shared/mcp.js";
+import { sseCursor } from "../shared/sse.js";
+import { storedState, worker } from "./helpers.js";
+
+const RUNS = 60;
+let sessionId: string;
+let before: Awaited<ReturnType<typeof snapshot>>;
+
+/** The session's record (without its last-seen time) and the events of its standalone stream. */
+async function snapshot() {
+  const { record, tables } = await storedState(sessionId);
+  const { lastSeenAt: _seen, ...rest } = record!;
+  return { record: rest, tables };
+}
+
+async function expectJsonRpcError(response: Response, statuses: number[]): Promise<void> {
+  expect(statuses).toContain(response.status);
+  const body = (await response.json()) as { jsonrpc: string; error: { code: number; message: string } };
+  expect(body.jsonrpc).toBe("2.0");
+  expect(Number.isInteger(body.error.code)).toBe(true);
+  expect(body.error.message.length).toBeGreaterThan(10);
+  expect(body.error.message).not.toMatch(/\bat .+:\d+:\d+/);
+}
+
+beforeAll(async () => {
+  sessionId = await openSession(worker);
+  await callTool(worker, sessionId, "toggle_extra_tool");
+  before = await snapshot();
+});
+
+const notJsonRpc = fc.jsonValue().filter((value) => {
+  const items = Array.isArray(value) ? value : [value];
+  return items.length === 0 || items.some((item) => !JSONRPCMessageSchema.safeParse(item).success);
+});
+const notJson = fc.string().filter((text) => {
+  try {
+    JSON.parse(text);
+    return false;
+  } catch {
+    return true;
+  }
+});
+
+describe("generated hostile input", () => {
+  it("bodies that are not JSON get 400 -32700", async () => {
+    await fc.assert(
+      fc.asyncProperty(notJson, async (body) => {
+        const response = await mcpPost(worker, body, { sessionId });
+        await expectJsonRpcError(response, [400]);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("JSON that is not JSON-RPC gets 400 -32600, naming the id when it can", async () => {
+    await fc.assert(
+      fc.asyncProperty(notJsonRpc, async (body) => {
+        const response = await mcpPost(worker, body, { sessionId });
+        await expectJsonRpcError(response, [400]);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("headers of any value get a clear 4xx or are served, never a crash", async () => {
+    const headerValue = fc.string({ maxLength: 80 }).filter((value) => /^[\t\x20-\x7e]*$/.test(value));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ accept: headerValue, contentType: headerValue, protocolVersion: headerValue, sessionId: headerValue }),
+        async (headers) => {
+          const response = await mcpPost(worker, { jsonrpc: "2.0", id: 1, method: "ping" }, headers);
+          if (response.status === 200) return;
+          await expectJsonRpcError(response, [400, 403, 404, 406, 415]);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("methods other than GET, POST, DELETE and OPTIONS get 405 with Allow", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("PUT", "PATCH"), async (method) => {
+        const response = await worker.fetch(new Request(worker.url, { method, headers: { "mcp-session-id": sessionId } }));
+        expect(response.headers.get("allow")).toContain("POST");
+        await expectJsonRpcError(response, [405]);
+      }),
+      { numRuns: 4 },
+    );
+  });
+});
+
+describe("limits", () => {
+  it("refuse JSON nested too deep, and batches too long, with -32600", async () => {
+    const deep = `${"[".repeat(MAX_JSON_DEPTH + 1)}${"]".repeat(MAX_JSON_DEPTH + 1)}`;
+    await expectJsonRpcError(await mcpPost(worker, deep, { sessionId }), [400]);
+    const veryDeep = `{"jsonrpc":"2.0","method":"x","params":${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}}`;
+    await expectJsonRpcError(await mcpPost(worker, veryDeep, { sessionId }), [400, 413]);
+    const batch = Array.from({ length: MAX_BATCH_LENGTH + 1 }, () => ({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    await expectJsonRpcError(await mcpPost(worker, batch, { sessionId }), [400]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuse a body over the size limit with 413, before reading it", async () => {
+    const huge = JSON.stringify({ jsonrpc: "2.0", method: "x", params: { pad: "x".repeat(4 * 1024 * 1024) } });
+    await expectJsonRpcError(await mcpPost(worker, huge, { sessionId }), [413]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("leave the stream working afterwards", async () => {
+    const stream = sseCursor(await openStream(worker, sessionId));
+    expect(await stream.message()).toEqual({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+    await stream.cancel();
+  });
+});
