@@ -1,7 +1,8 @@
 /**
  * DNS-rebinding protection (spec 2025-11-25, basic/transports "Security Warning"): the Host
- * and, when a browser sends one, the Origin must name this deployment. Checked before any
- * session work, so a page on another site cannot drive a local or remote server.
+ * must name this deployment and a browser's Origin must be this deployment's own, a listed
+ * one, or (on a local server) another local page. Checked before any session work, so a page
+ * on another site cannot drive a local or remote server; CORS allows exactly the same origins.
  */
 import type { MiddlewareHandler } from "hono";
 import { httpError } from "../worker/errors.js";
@@ -12,31 +13,41 @@ import { httpError } from "../worker/errors.js";
  */
 export const DEFAULT_ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "*.workers.dev"];
 
-export interface OriginGuardOptions {
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+export interface OriginPolicy {
   /** Hostnames (no port); "*.example.com" allows every subdomain; ["*"] turns the check off. */
   allowedHosts: string[];
-  /** Origins (scheme://host[:port]) allowed besides those whose hostname is an allowed host. */
+  /** Browser origins (scheme://host[:port]) allowed besides the deployment's own. */
   allowedOrigins: string[];
 }
 
-export function originGuard({ allowedHosts, allowedOrigins }: OriginGuardOptions): MiddlewareHandler {
-  const hostAllowed = (hostname: string): boolean => allowedHosts.some((pattern) => matchesHost(pattern, hostname));
-  const origins = new Set(allowedOrigins);
-
+export function originGuard(policy: OriginPolicy): MiddlewareHandler {
   return async function checkOrigin(c, next) {
-    const host = hostnameOf(c.req.header("host") ?? new URL(c.req.url).host);
-    if (host === undefined || !hostAllowed(host)) {
-      return httpError(403, `Forbidden: host "${host ?? ""}" is not allowed; add it to the allowedHosts option`);
+    const host = requestHost(c.req.raw);
+    if (!policy.allowedHosts.some((pattern) => matchesHost(pattern, hostnameOf(host)))) {
+      return httpError(403, `Forbidden: host "${host}" is not allowed; add it to the allowedHosts option`);
     }
     const origin = c.req.header("origin");
-    if (origin !== undefined && !origins.has(origin)) {
-      const originHost = URL.canParse(origin) ? new URL(origin).hostname : undefined;
-      if (originHost === undefined || !hostAllowed(originHost)) {
-        return httpError(403, `Forbidden: origin "${origin}" is not allowed; add it to the allowedOrigins option`);
-      }
+    if (origin !== undefined && !originAllowed(policy, origin, host)) {
+      return httpError(403, `Forbidden: origin "${origin}" is not allowed; add it to the allowedOrigins option`);
     }
     await next();
   };
+}
+
+/** Whether a browser page at `origin` may call the endpoint reached as `host`. */
+export function originAllowed({ allowedOrigins }: OriginPolicy, origin: string, host: string): boolean {
+  if (allowedOrigins.includes(origin)) return true;
+  if (!URL.canParse(origin)) return false;
+  const url = new URL(origin);
+  if (url.host === host) return true;
+  return LOOPBACK.has(url.hostname) && LOOPBACK.has(hostnameOf(host));
+}
+
+/** The Host header, or the URL's host where the runtime gives none. */
+export function requestHost(request: Request): string {
+  return request.headers.get("host") ?? new URL(request.url).host;
 }
 
 function matchesHost(pattern: string, hostname: string): boolean {
@@ -45,7 +56,7 @@ function matchesHost(pattern: string, hostname: string): boolean {
   return hostname === pattern;
 }
 
-/** The hostname of a Host header value, brackets kept for IPv6; undefined when it is not one. */
-function hostnameOf(host: string): string | undefined {
-  return URL.canParse(`http://${host}`) ? new URL(`http://${host}`).hostname : undefined;
+/** The hostname of a Host header value, brackets kept for IPv6; "" when it is not one. */
+function hostnameOf(host: string): string {
+  return URL.canParse(`http://${host}`) ? new URL(`http://${host}`).hostname : "";
 }

@@ -7,7 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { Authenticator, Principal } from "../security/auth.js";
-import { originGuard } from "../security/origin.js";
+import { originAllowed, originGuard, requestHost } from "../security/origin.js";
 import { httpError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { handlePost, type RequestScope } from "./post.js";
@@ -40,7 +40,7 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<A
   app.use(
     options.path,
     cors({
-      origin: options.corsOrigins,
+      origin: (origin, c) => (originAllowed(options, origin, requestHost(c.req.raw)) ? origin : null),
       allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
       allowHeaders: ["Content-Type", "Accept", "Authorization", "Mcp-Session-Id", "MCP-Protocol-Version", "Last-Event-ID"],
       exposeHeaders: ["Mcp-Session-Id"],

@@ -30,8 +30,6 @@ export interface McpHandlerOptions<E> {
   responseMode?: ResponseMode;
   /** The largest POST body, in bytes; larger ones get 413. Default 4 MiB, as the SDK's transport. */
   maxBodyBytes?: number;
-  /** Origins allowed by CORS. Default "*": browsers may call the endpoint from any page. */
-  corsOrigins?: string | string[];
   /**
    * How long a server→client request (elicitation, sampling, roots/list, ping) waits for the
    * client's answer before it fails with a JSON-RPC error. Default 5 minutes: a person may be
@@ -48,7 +46,10 @@ export interface McpHandlerOptions<E> {
   authenticate?: Authenticator<E>;
   /** Hostnames the endpoint answers to (DNS-rebinding protection). Default: loopback names and *.workers.dev. */
   allowedHosts?: string[];
-  /** Browser origins allowed besides those of the allowed hosts. Default: none. */
+  /**
+   * Browser origins allowed (and answered by CORS) besides the deployment's own and, on a local
+   * server, other local pages. Default: none.
+   */
   allowedOrigins?: string[];
   /** Expiry, event log bounds and standalone stream polling, stored with each new session. */
   session?: Partial<SessionSettings>;
@@ -68,7 +69,6 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     binding: options.binding ?? "MCP_SESSION",
     responseMode: options.responseMode ?? "sse",
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    corsOrigins: options.corsOrigins ?? "*",
     serverRequestTimeoutMs: options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
     postStreamLifetimeMs: options.postStreamLifetimeMs ?? 0,
     authenticate: options.authenticate ?? anonymous,

@@ -140,6 +140,6 @@ function unknownAnswers(ids: RequestId[], headers: HeadersInit): Response {
     400,
     ErrorCode.InvalidRequest,
     `Invalid Request: no request with id ${ids.map((id) => JSON.stringify(id)).join(", ")} is waiting for an answer in this session`,
-    { id: ids.length === 1 ? ids[0] : null, headers },
+    { headers },
   );
 }

@@ -104,8 +104,8 @@ describe("an answer nobody waits for", () => {
     const response = await answer(worker, sessionId, "not-a-pending-id", { action: "accept" });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
-      id: "not-a-pending-id",
-      error: { code: -32600, message: expect.stringContaining("is waiting for an answer") },
+      id: null,
+      error: { code: -32600, message: expect.stringContaining(`"not-a-pending-id" is waiting for an answer`) },
     });
   });
 });

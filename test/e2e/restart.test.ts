@@ -1,0 +1,67 @@
+// A session outlives the process that served it: wrangler dev is restarted on the same port and
+// persist dir, and the client goes on with the same Mcp-Session-Id.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { callTool, mcpPost, mcpRequest, openStream, request, type Endpoint } from "../shared/mcp.js";
+import { readSseMessages } from "../shared/sse.js";
+import { connectClient, endpointOf } from "./helpers/mcp-client.js";
+import { startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
+
+let persistTo: string;
+let server: DevServer;
+let endpoint: Endpoint;
+
+beforeAll(async () => {
+  persistTo = await mkdtemp(path.join(tmpdir(), "durable-mcp-restart-"));
+  server = await startDevServer({ persistTo });
+  endpoint = endpointOf(server.url);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await stopAllDevServers();
+  if (persistTo) await rm(persistTo, { recursive: true, force: true });
+});
+
+it("a session, its log level and its subscriptions survive a restart of wrangler dev", async () => {
+  const { client, transport } = await connectClient(server.url);
+  const sessionId = transport.sessionId!;
+  expect((await client.callTool({ name: "echo", arguments: { message: "before" } })).content).toEqual([
+    { type: "text", text: "before" },
+  ]);
+  await client.setLoggingLevel("error");
+  await client.subscribeResource({ uri: "demo://greeting" });
+  await client.close();
+
+  const firstPid = server.pid;
+  await server.restart();
+  expect(server.pid).not.toBe(firstPid);
+
+  const echo = await callTool(endpoint, sessionId, "echo", { message: "after the restart" });
+  expect(echo.result).toEqual({ content: [{ type: "text", text: "after the restart" }] });
+
+  // While no GET is open these wait in the session; the stored level drops the "info" one.
+  await callTool(endpoint, sessionId, "log", { level: "info", message: "routine detail" });
+  await callTool(endpoint, sessionId, "log", { level: "error", message: "something broke" });
+  await callTool(endpoint, sessionId, "touch_resource", { uri: "demo://greeting" });
+  const stream = await openStream(endpoint, sessionId);
+  expect(stream.status).toBe(200);
+  expect(await readSseMessages(stream, 2)).toEqual([
+    {
+      jsonrpc: "2.0",
+      method: "notifications/message",
+      params: { level: "error", logger: "demo", data: "something broke" },
+    },
+    { jsonrpc: "2.0", method: "notifications/resources/updated", params: { uri: "demo://greeting" } },
+  ]);
+
+  const deleted = await mcpRequest(endpoint, "DELETE", { sessionId });
+  expect(deleted.status).toBe(200);
+  const afterDelete = await mcpPost(endpoint, request(9, "tools/call", { name: "echo", arguments: { message: "gone?" } }), {
+    sessionId,
+  });
+  expect(afterDelete.status).toBe(404);
+  expect((await mcpRequest(endpoint, "DELETE", { sessionId })).status).toBe(404);
+});
