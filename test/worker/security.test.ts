@@ -19,6 +19,8 @@ describe("DNS-rebinding protection", () => {
     [{ host: "evil.example.com" }, "host"],
     [{ origin: "http://evil.example.com" }, "origin"],
     [{ host: "evil.example.com:8787", origin: "http://evil.example.com:8787" }, "host"],
+    [{ host: "mine.someone.workers.dev", origin: "https://theirs.other.workers.dev" }, "origin"],
+    [{ host: "127.0.0.1:8787", origin: "https://mine.someone.workers.dev" }, "origin"],
   ])("refuses %j with 403 before any session work", async (headers, named) => {
     const response = await mcpPost(worker, initializeBody(), { headers });
     expect(response.status).toBe(403);
@@ -38,7 +40,9 @@ describe("DNS-rebinding protection", () => {
   it("accepts the hosts and origins the options add, and only those", async () => {
     const custom = workerWith({ allowedHosts: ["mcp.example.com"], allowedOrigins: ["https://app.example.org"] });
     const ok = { host: "mcp.example.com", origin: "https://app.example.org" };
-    expect((await mcpPost(custom, initializeBody(), { headers: ok })).status).toBe(200);
+    const allowed = await mcpPost(custom, initializeBody(), { headers: ok });
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.org");
     expect((await mcpPost(custom, initializeBody(), { headers: { host: "localhost" } })).status).toBe(403);
   });
 });
