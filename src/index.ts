@@ -1,9 +1,23 @@
 /**
- * The deployable Worker: the demo MCP server on durable-mcp, built only through the library.
+ * The deployable Worker: the demo MCP server on durable-mcp, built only through the library,
+ * with the operator routes (src/demo/ops.ts) and a cron trigger that tells the subscribers of
+ * demo://clock it changed.
  */
+import { CLOCK_URI } from "./demo/resources.js";
+import { createOpsApp } from "./demo/ops.js";
 import { createDemoServer } from "./demo/server.js";
-import { createMcpHandler } from "./lib.js";
+import { createMcpHandler, createPusher } from "./lib.js";
 
-export { SessionDO } from "./lib.js";
+export { SessionDO, TopicDO } from "./lib.js";
 
-export default createMcpHandler({ server: () => createDemoServer() });
+const mcp = createMcpHandler<object>({ server: () => createDemoServer() });
+const ops = createOpsApp();
+
+export default {
+  fetch(request, env, ctx) {
+    return new URL(request.url).pathname.startsWith("/ops/") ? ops.fetch(request, env, ctx) : mcp.fetch!(request, env, ctx);
+  },
+  scheduled(_controller, env, ctx) {
+    ctx.waitUntil(createPusher(env).resourceUpdated(CLOCK_URI));
+  },
+} satisfies ExportedHandler<object>;

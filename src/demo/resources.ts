@@ -1,10 +1,12 @@
 /**
- * Demo resources: one static text resource and a listable, completable `demo://notes/{id}` template.
+ * Demo resources: a static greeting, a clock that the cron trigger announces as updated to its
+ * subscribers every minute, and a listable, completable `demo://notes/{id}` template.
  */
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 
 export const GREETING_URI = "demo://greeting";
+export const CLOCK_URI = "demo://clock";
 const NOTE_IDS = ["1", "2", "3"] as const;
 
 export function registerDemoResources(server: McpServer): void {
@@ -14,6 +16,15 @@ export function registerDemoResources(server: McpServer): void {
     { title: "Greeting", description: "A static plain-text greeting.", mimeType: "text/plain" },
     (uri): ReadResourceResult => ({
       contents: [{ uri: uri.href, mimeType: "text/plain", text: "Hello from durable-mcp" }],
+    }),
+  );
+
+  server.registerResource(
+    "clock",
+    CLOCK_URI,
+    { title: "Clock", description: "The current time; subscribers hear of it every minute.", mimeType: "text/plain" },
+    (uri): ReadResourceResult => ({
+      contents: [{ uri: uri.href, mimeType: "text/plain", text: new Date().toISOString() }],
     }),
   );
 

@@ -87,6 +87,10 @@ export class Broker {
     return inbox.readable;
   }
 
+  get pendingCount(): number {
+    return this.#awaited.size;
+  }
+
   /** Whether `inboxId` names a POST of this session that is still running. */
   isOpen(inboxId: string): boolean {
     return this.#inboxes.has(inboxId);

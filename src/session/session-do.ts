@@ -5,12 +5,19 @@
  * Every RPC method delegates to a small named step; see DESIGN.md "Shape".
  */
 import { DurableObject } from "cloudflare:workers";
-import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCMessage,
+  JSONRPCResultResponse,
+  Request as McpRequest,
+  RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
 import { encodeMessage, encodePriming } from "../transport/sse.js";
 import { Broker, type Expectation } from "./broker.js";
 import { formatEventId, parseEventId } from "./event-id.js";
 import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "./record.js";
 import type { SessionSettings } from "./settings.js";
+import { sessionIdPrefix } from "./session-id.js";
 import { SseStream } from "./sse-stream.js";
 import { SessionStorage, type LoggedEvent, type NumberedMessage } from "./storage.js";
 
@@ -45,6 +52,17 @@ export interface OpenedSession {
 interface Session {
   record: SessionRecord;
   settings: SessionSettings;
+}
+
+/** What an operator watches per session. */
+export interface SessionStats {
+  openStreams: number;
+  /** Server→client requests waiting for the client's answer. */
+  pendingRequests: number;
+  /** Events in the log (standalone stream and handed-over POST streams). */
+  loggedEvents: number;
+  createdAt: number;
+  lastSeenAt: number;
 }
 
 export class SessionDO extends DurableObject<unknown> {
@@ -95,15 +113,52 @@ export class SessionDO extends DurableObject<unknown> {
     if (session) this.#save({ ...session, record: changes.reduce(applyChange, session.record) });
   }
 
-  /** Logs messages for the standalone stream and writes them at once if it is open. */
-  async publish(messages: JSONRPCMessage[]): Promise<void> {
+  /**
+   * Logs messages for the standalone stream and writes them at once if it is open. False when
+   * none concerned the session (there is none, or it did not subscribe to the resource).
+   */
+  async publish(messages: JSONRPCMessage[]): Promise<boolean> {
     const session = this.#session;
-    if (!session) return;
+    if (!session) return false;
     const concerning = messages.filter((message) => concernsSession(session.record, message));
-    if (concerning.length === 0) return;
+    if (concerning.length === 0) return false;
     const logged = this.#storage.appendStandalone(session.record.standaloneStreamId, concerning, Date.now());
     this.#storage.prune(session.settings, Date.now());
     this.#deliverStandalone(logged);
+    return true;
+  }
+
+  /**
+   * A server→client request from outside any client request (a cron trigger, a webhook): sent
+   * on the standalone stream; resolves with the client's answer, routed here like any other.
+   */
+  async ask(request: McpRequest, timeoutMs: number): Promise<JSONRPCResultResponse | JSONRPCErrorResponse | null> {
+    if (!this.#session) return null;
+    const waiter = crypto.randomUUID();
+    const answers = this.#broker.openInbox(waiter, []).pipeThrough(new TextDecoderStream()).getReader();
+    const id = crypto.randomUUID();
+    this.#broker.expectAnswer(waiter, id, request.method, timeoutMs);
+    await this.publish([{ jsonrpc: "2.0", id, ...request }]);
+    let text = "";
+    while (!text.includes("\n")) {
+      const { value, done } = await answers.read();
+      if (done) return null;
+      text += value;
+    }
+    await answers.cancel();
+    return JSON.parse(text.slice(0, text.indexOf("\n"))) as JSONRPCResultResponse | JSONRPCErrorResponse;
+  }
+
+  async stats(): Promise<SessionStats | null> {
+    const session = this.#session;
+    if (!session) return null;
+    return {
+      openStreams: (this.#standalone?.isOpen ? 1 : 0) + this.#resumed.size,
+      pendingRequests: this.#broker.pendingCount,
+      loggedEvents: this.#storage.eventCount(),
+      createdAt: session.record.createdAt,
+      lastSeenAt: session.record.lastSeenAt,
+    };
   }
 
   /**
@@ -160,11 +215,15 @@ export class SessionDO extends DurableObject<unknown> {
     return { status: "open", body: reader.readable };
   }
 
-  /** DELETE: fails every wait, closes every stream and removes every trace of the session. */
-  async terminate(principal: string): Promise<boolean> {
-    if (this.#session?.record.principal !== principal) return false;
+  /**
+   * DELETE: fails every wait, closes every stream and removes every trace of the session.
+   * Returns the URIs it was subscribed to, for the topics to forget it; null if no such session.
+   */
+  async terminate(principal: string): Promise<string[] | null> {
+    const session = this.#session;
+    if (session?.record.principal !== principal) return null;
     await this.#end();
-    return true;
+    return session.record.subscriptions;
   }
 
   /** Expiry: a session idle for `idleTimeoutMs` is deleted with all its storage. */
@@ -172,8 +231,11 @@ export class SessionDO extends DurableObject<unknown> {
     const session = this.#session;
     if (!session) return;
     const expiresAt = session.record.lastSeenAt + session.settings.idleTimeoutMs;
-    if (Date.now() >= expiresAt) await this.#end();
-    else await this.ctx.storage.setAlarm(expiresAt);
+    if (Date.now() < expiresAt) return this.ctx.storage.setAlarm(expiresAt);
+    await this.#end();
+    // Counted from the logs ("session_expired"): the object itself keeps nothing afterwards. Its
+    // topics drop it at their next publish.
+    console.log(JSON.stringify({ event: "session_expired", session: sessionIdPrefix(this.ctx.id.name ?? "") }));
   }
 
   #openStandalone(session: Session, before: number, events: LoggedEvent[]): StreamOpening {

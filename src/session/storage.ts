@@ -110,6 +110,11 @@ export class SessionStorage {
     return this.#events(`WHERE stream = ? AND position > ? ORDER BY position`, stream, position);
   }
 
+  eventCount(): number {
+    if (!this.#hasSchema) return 0;
+    return this.#sql.exec<{ count: number }>(`SELECT COUNT(*) AS count FROM events`).one().count;
+  }
+
   /** The position of the stream's newest logged event, 0 when none is. */
   lastPosition(stream: string): number {
     if (!this.#hasSchema) return 0;

@@ -9,6 +9,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import type { Authenticator, Principal } from "../security/auth.js";
 import { originAllowed, originGuard, requestHost } from "../security/origin.js";
 import { httpError } from "./errors.js";
+import { requestLog, type RequestNotes } from "./request-log.js";
 import type { ResolvedOptions } from "./options.js";
 import { handlePost, type RequestScope } from "./post.js";
 import { MissingBindingError } from "./sessions.js";
@@ -17,7 +18,7 @@ import { handleTerminate } from "./terminate.js";
 
 interface AppEnv<E> {
   Bindings: E;
-  Variables: { principal: Principal };
+  Variables: { principal: Principal; notes: RequestNotes };
 }
 
 export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<AppEnv<E>> {
@@ -26,9 +27,11 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<A
     request: c.req.raw,
     env: c.env,
     principal: c.get("principal"),
+    notes: c.get("notes"),
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   });
 
+  app.use(requestLog());
   app.use(
     methodNotAllowed({
       app,

@@ -26,6 +26,8 @@ export interface McpHandlerOptions<E> {
   path?: string;
   /** The name of the SessionDO binding in wrangler.toml. Default "MCP_SESSION". */
   binding?: string;
+  /** The TopicDO binding that indexes resource subscriptions across sessions. Default "MCP_TOPICS"; optional. */
+  topicsBinding?: string;
   /** The answer to a POST whose client accepts both JSON and SSE. Default "sse", which carries progress. */
   responseMode?: ResponseMode;
   /** The largest POST body, in bytes; larger ones get 413. Default 4 MiB, as the SDK's transport. */
@@ -67,6 +69,7 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     server: options.server,
     path: options.path ?? "/mcp",
     binding: options.binding ?? "MCP_SESSION",
+    topicsBinding: options.topicsBinding ?? "MCP_TOPICS",
     responseMode: options.responseMode ?? "sse",
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     serverRequestTimeoutMs: options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,

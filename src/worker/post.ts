@@ -15,12 +15,14 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../security/auth.js";
 import type { OpenedSession } from "../session/session-do.js";
+import { indexSubscription } from "../push/topics.js";
 import { newSessionId } from "../session/session-id.js";
 import { DistributedTransport } from "../transport/distributed-transport.js";
 import { readPostBody } from "./body.js";
 import { jsonRpcError, sessionNotFound } from "./errors.js";
 import { checkContentType, checkProtocolVersion, chooseResponseMode } from "./headers.js";
 import type { ResolvedOptions } from "./options.js";
+import type { RequestNotes } from "./request-log.js";
 import { SessionLink } from "./session-link.js";
 import { requestedSessionId, sessionStub, type SessionStub } from "./sessions.js";
 
@@ -28,6 +30,8 @@ export interface RequestScope<E> {
   request: Request;
   env: E;
   principal: Principal;
+  /** What this request adds to its log line. */
+  notes: RequestNotes;
   waitUntil(promise: Promise<unknown>): void;
 }
 
@@ -39,7 +43,7 @@ interface Session {
 }
 
 export async function handlePost<E extends object>(
-  { request, env, principal, waitUntil }: RequestScope<E>,
+  { request, env, principal, notes, waitUntil }: RequestScope<E>,
   options: ResolvedOptions<E>,
 ): Promise<Response> {
   const mode = chooseResponseMode(request, options.responseMode);
@@ -49,6 +53,7 @@ export async function handlePost<E extends object>(
   const body = await readPostBody(request);
   if (body instanceof Response) return body;
 
+  notes.rpc = body.messages.map((message) => ("method" in message ? message.method : "response"));
   const initialize = body.messages.filter(isJSONRPCRequest).find(isInitializeRequest);
   if (initialize && body.messages.length > 1) {
     return jsonRpcError(400, ErrorCode.InvalidRequest, "Invalid Request: initialize must be sent alone", {
@@ -61,6 +66,7 @@ export async function handlePost<E extends object>(
     ? newSession(env, options)
     : await existingSession(request, env, principal, options, local, routed);
   if (session instanceof Response) return session;
+  notes.sessionId = session.id;
   const headers = { "mcp-session-id": session.id };
   const unrouted = session.opened?.unrouted ?? [];
   if (unrouted.length > 0 && !local.some(isJSONRPCRequest)) return unknownAnswers(unrouted, headers);
@@ -72,10 +78,14 @@ export async function handlePost<E extends object>(
     record: session.opened?.record,
     disableLocalSse: true,
     onsessioninitialized: (record) => stub.create({ ...record, principal: principal.id }, options.session),
-    onsessionchange: (change) => stub.change([change]),
+    onsessionchange: async (change) => {
+      await Promise.all([stub.change([change]), indexSubscription(env, options.topicsBinding, session.id, change)]);
+    },
     onserverrequest: (requestId, method) => link.expect(requestId, method),
   });
-  transport.onresponsesse = (messages) => stub.publish(messages);
+  transport.onresponsesse = async (messages) => {
+    await stub.publish(messages);
+  };
   link.connect((message) => transport.receive(message), session.opened?.inbox);
   await options.server({ env, request }).connect(transport);
   const opened = session.opened;

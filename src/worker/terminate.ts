@@ -2,6 +2,7 @@
  * DELETE /mcp: the client ends its session. The session object closes the stream and removes
  * its storage; afterwards the id answers 404.
  */
+import { leaveTopics } from "../push/topics.js";
 import { sessionNotFound } from "./errors.js";
 import { checkProtocolVersion } from "./headers.js";
 import type { ResolvedOptions } from "./options.js";
@@ -16,6 +17,8 @@ export async function handleTerminate<E extends object>(
   if (rejected) return rejected;
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
-  if (!(await sessionStub(env, options.binding, id).terminate(principal.id))) return sessionNotFound();
+  const subscriptions = await sessionStub(env, options.binding, id).terminate(principal.id);
+  if (!subscriptions) return sessionNotFound();
+  await leaveTopics(env, options.topicsBinding, id, subscriptions);
   return new Response(null, { status: 200 });
 }

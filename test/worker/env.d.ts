@@ -2,9 +2,10 @@
 declare namespace Cloudflare {
   interface Env {
     MCP_SESSION: DurableObjectNamespace<import("../../src/session/session-do.js").SessionDO>;
+    MCP_TOPICS: DurableObjectNamespace<import("../../src/push/topic-do.js").TopicDO>;
   }
   interface GlobalProps {
     mainModule: typeof import("../../src/index.js");
-    durableNamespaces: "SessionDO";
+    durableNamespaces: "SessionDO" | "TopicDO";
   }
 }

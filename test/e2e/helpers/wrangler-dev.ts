@@ -46,6 +46,8 @@ export interface StartDevServerOptions {
   registryPath?: string;
   /** Extra CLI arguments, appended after the ones this helper passes. */
   args?: string[];
+  /** wrangler's --log-level; default "warn". At "log", what the Worker logs is printed too. */
+  logLevel?: "debug" | "info" | "log" | "warn" | "error";
   /** Extra environment variables for wrangler, applied after the helper's own (so they win). */
   env?: Record<string, string>;
 }
@@ -124,6 +126,7 @@ interface Settings {
   workDir: string;
   registryPath: string;
   args: string[];
+  logLevel: string;
   env: Record<string, string>;
   readyTimeoutMs: number;
 }
@@ -163,7 +166,7 @@ class WranglerDevServer implements DevServer {
       "--port", String(this.port),
       "--inspector-port", String(this.#s.inspectorPort),
       "--persist-to", this.#s.persistTo,
-      "--log-level", "warn",
+      "--log-level", this.#s.logLevel,
       "--show-interactive-dev-session=false",
       ...Object.entries(this.#s.vars).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
       ...this.#s.args,
@@ -256,6 +259,7 @@ export async function startDevServer(options: StartDevServerOptions = {}): Promi
     workDir,
     registryPath: options.registryPath ? path.resolve(options.registryPath) : path.join(workDir, "registry"),
     args: options.args ?? [],
+    logLevel: options.logLevel ?? "warn",
     env: options.env ?? {},
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
   });

@@ -1,0 +1,60 @@
+/**
+ * Push from outside a request: a cron trigger, a queue consumer or a webhook route sends a
+ * notification or a server→client request to one session, or `resources/updated` to every
+ * session subscribed to a URI. Delivered on each session's standalone stream through its
+ * SessionDO, and kept in its event log while no stream is open.
+ */
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCResultResponse,
+  Notification,
+  Request as McpRequest,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { SessionStats } from "../session/session-do.js";
+import { sessionStub } from "../worker/sessions.js";
+import { DEFAULT_SERVER_REQUEST_TIMEOUT_MS } from "../worker/options.js";
+import { topicStub } from "./topics.js";
+
+export interface PusherOptions {
+  /** The SessionDO binding. Default "MCP_SESSION". */
+  binding?: string;
+  /** The TopicDO binding, for `resourceUpdated`. Default "MCP_TOPICS". */
+  topicsBinding?: string;
+}
+
+export interface Pusher {
+  /** Sends a notification to one session; false when there is no such session. */
+  notify(sessionId: string, notification: Notification): Promise<boolean>;
+  /** Asks the session's client something; resolves with its answer, or null when there is no such session. */
+  request(
+    sessionId: string,
+    request: McpRequest,
+    options?: { timeoutMs?: number },
+  ): Promise<JSONRPCResultResponse | JSONRPCErrorResponse | null>;
+  /** Sends `notifications/resources/updated` to every session subscribed to `uri`; returns how many it reached. */
+  resourceUpdated(uri: string): Promise<number>;
+  /** An operator's counters for one session, or null when there is no such session. */
+  stats(sessionId: string): Promise<SessionStats | null>;
+}
+
+export function createPusher(env: object, options: PusherOptions = {}): Pusher {
+  const binding = options.binding ?? "MCP_SESSION";
+  const topicsBinding = options.topicsBinding ?? "MCP_TOPICS";
+  const session = (sessionId: string) => sessionStub(env, binding, sessionId);
+  return {
+    notify: (sessionId, notification) => session(sessionId).publish([{ jsonrpc: "2.0", ...notification }]),
+    request: (sessionId, request, { timeoutMs = DEFAULT_SERVER_REQUEST_TIMEOUT_MS } = {}) =>
+      session(sessionId).ask(request, timeoutMs),
+    async resourceUpdated(uri) {
+      const topic = topicStub(env, topicsBinding, uri);
+      if (!topic) throw new Error(`No Durable Object binding named "${topicsBinding}" for resource subscriptions`);
+      const subscribers = await topic.subscribers();
+      const notification = { jsonrpc: "2.0" as const, method: "notifications/resources/updated", params: { uri } };
+      const reached = await Promise.all(subscribers.map((sessionId) => session(sessionId).publish([notification])));
+      const gone = subscribers.filter((_, index) => !reached[index]);
+      if (gone.length > 0) await topic.unsubscribe(gone);
+      return reached.filter(Boolean).length;
+    },
+    stats: (sessionId) => session(sessionId).stats(),
+  };
+}

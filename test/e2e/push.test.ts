@@ -1,0 +1,74 @@
+// Push from a third request through the demo's operator routes, against wrangler dev: fan-out
+// of resources/updated to subscribed sessions only, and one JSON log line per request.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mcpPost, openSession, openStream, readJsonRpcResponse, request, type Endpoint } from "../shared/mcp.js";
+import { sseCursor } from "../shared/sse.js";
+import { endpointOf } from "./helpers/mcp-client.js";
+import { startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
+
+const OPS_SECRET = "e2e-ops-secret";
+let server: DevServer;
+let mcp: Endpoint;
+
+const ops = (path: string, init: RequestInit = {}, secret = OPS_SECRET) =>
+  fetch(`${server.url}/ops${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+  });
+
+beforeAll(async () => {
+  server = await startDevServer({ vars: { OPS_SECRET }, logLevel: "log" });
+  mcp = endpointOf(server.url);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await stopAllDevServers();
+});
+
+describe("the operator routes", () => {
+  it("refuse a request without the secret", async () => {
+    expect((await ops("/resources/updated", { method: "POST", body: "{}" }, "wrong")).status).toBe(401);
+  });
+
+  it("fan resources/updated out to both subscribed sessions' GET streams and not to the other", async () => {
+    const uri = "demo://greeting";
+    const [first, second, other] = await Promise.all([openSession(mcp), openSession(mcp), openSession(mcp)]);
+    for (const sessionId of [first!, second!]) {
+      await readJsonRpcResponse(await mcpPost(mcp, request(9, "resources/subscribe", { uri }), { sessionId }));
+    }
+    const streams = await Promise.all([first!, second!, other!].map(async (id) => sseCursor(await openStream(mcp, id))));
+    for (const stream of streams) await stream.event();
+
+    const pushed = await ops("/resources/updated", { method: "POST", body: JSON.stringify({ uri }) });
+    expect(await pushed.json()).toEqual({ reached: 2 });
+    for (const stream of streams.slice(0, 2)) {
+      expect(await stream.message()).toEqual({ jsonrpc: "2.0", method: "notifications/resources/updated", params: { uri } });
+    }
+    const notified = await ops(`/sessions/${other}/notify`, {
+      method: "POST",
+      body: JSON.stringify({ method: "notifications/message", params: { level: "info", data: "only you" } }),
+    });
+    expect(notified.status).toBe(202);
+    expect(await streams[2]!.message()).toMatchObject({ params: { data: "only you" } });
+    await Promise.all(streams.map((stream) => stream.cancel()));
+
+    const stats = await (await ops(`/sessions/${first}`)).json();
+    expect(stats).toMatchObject({ pendingRequests: 0, loggedEvents: 1 });
+  });
+
+  it("log one JSON line per request, with a session prefix and never the whole id", async () => {
+    const sessionId = await openSession(mcp);
+    await mcpPost(mcp, request(2, "ping"), { sessionId });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const lines = server
+      .output()
+      .split("\n")
+      .filter((line) => line.trim().startsWith("{"))
+      .map((line) => JSON.parse(line.slice(line.indexOf("{"))) as Record<string, unknown>);
+    const ping = lines.find((line) => Array.isArray(line.rpc) && (line.rpc as string[]).includes("ping"));
+    expect(ping).toMatchObject({ method: "POST", path: "/mcp", status: 200, session: sessionId.slice(0, 8) });
+    expect(typeof ping!.ms).toBe("number");
+    expect(server.output()).not.toContain(sessionId);
+  });
+});

@@ -1,0 +1,87 @@
+// Push from outside a request, fan-out of resources/updated by topic, and the operator routes.
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import demoWorker from "../../src/index.js";
+import { createPusher } from "../../src/lib.js";
+import { callTool, mcpPost, mcpRequest, openSession, openStream, readJsonRpcResponse, request } from "../shared/mcp.js";
+import { sseCursor } from "../shared/sse.js";
+import { worker } from "./helpers.js";
+
+const pusher = createPusher(env);
+const subscribe = async (sessionId: string, uri: string, method = "resources/subscribe") =>
+  readJsonRpcResponse(await mcpPost(worker, request(crypto.randomUUID(), method, { uri }), { sessionId }));
+
+describe("createPusher", () => {
+  it("notifies one session on its stream, or keeps the notification until the next GET", async () => {
+    const sessionId = await openSession(worker);
+    expect(await pusher.notify(sessionId, { method: "notifications/message", params: { level: "info", data: "kept" } })).toBe(true);
+    const stream = sseCursor(await openStream(worker, sessionId));
+    expect(await stream.message()).toMatchObject({ method: "notifications/message", params: { data: "kept" } });
+    await pusher.notify(sessionId, { method: "notifications/tools/list_changed" });
+    expect(await stream.message()).toEqual({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+    await stream.cancel();
+    expect(await pusher.notify(crypto.randomUUID(), { method: "notifications/tools/list_changed" })).toBe(false);
+  });
+
+  it("asks the client something outside any request and resolves with its answer", async () => {
+    const sessionId = await openSession(worker, { roots: {} });
+    const stream = sseCursor(await openStream(worker, sessionId));
+    const asked = pusher.request(sessionId, { method: "roots/list" });
+    const question = await stream.message<{ id: string; method: string }>();
+    expect(question.method).toBe("roots/list");
+    expect((await mcpPost(worker, { jsonrpc: "2.0", id: question.id, result: { roots: [] } }, { sessionId })).status).toBe(202);
+    expect(await asked).toEqual({ jsonrpc: "2.0", id: question.id, result: { roots: [] } });
+    await stream.cancel();
+  });
+
+  it("fans resources/updated out to every subscribed session, and to no other", async () => {
+    const uri = `demo://notes/${crypto.randomUUID()}`;
+    const [first, second, bystander, leaver] = await Promise.all([1, 2, 3, 4].map(() => openSession(worker)));
+    for (const sessionId of [first!, second!, leaver!]) await subscribe(sessionId, uri);
+    await subscribe(leaver!, uri, "resources/unsubscribe");
+    const streams = [first!, second!, bystander!, leaver!].map(async (sessionId) => sseCursor(await openStream(worker, sessionId)));
+
+    expect(await pusher.resourceUpdated(uri)).toBe(2);
+    const [a, b, c, d] = await Promise.all(streams);
+    for (const stream of [a!, b!]) expect(await stream.message()).toMatchObject({ method: "notifications/resources/updated", params: { uri } });
+    await callTool(worker, bystander!, "toggle_extra_tool");
+    await callTool(worker, leaver!, "toggle_extra_tool");
+    for (const stream of [c!, d!]) expect(await stream.message()).toMatchObject({ method: "notifications/tools/list_changed" });
+    await Promise.all([a, b, c, d].map((stream) => stream!.cancel()));
+  });
+
+  it("forgets a deleted session in every topic it subscribed to", async () => {
+    const uri = `demo://notes/${crypto.randomUUID()}`;
+    const sessionId = await openSession(worker);
+    await subscribe(sessionId, uri);
+    expect(await pusher.resourceUpdated(uri)).toBe(1);
+    expect((await mcpRequest(worker, "DELETE", { sessionId })).status).toBe(200);
+    expect(await pusher.resourceUpdated(uri)).toBe(0);
+    const topic = env.MCP_TOPICS.get(env.MCP_TOPICS.idFromName(uri));
+    expect(await topic.subscribers()).toEqual([]);
+  });
+
+  it("reports a session's counters", async () => {
+    const sessionId = await openSession(worker);
+    await callTool(worker, sessionId, "toggle_extra_tool");
+    expect(await pusher.stats(sessionId)).toMatchObject({ openStreams: 0, pendingRequests: 0, loggedEvents: 1 });
+    const stream = sseCursor(await openStream(worker, sessionId));
+    await stream.message();
+    expect(await pusher.stats(sessionId)).toMatchObject({ openStreams: 1 });
+    await stream.cancel();
+    expect(await pusher.stats(crypto.randomUUID())).toBeNull();
+  });
+});
+
+describe("the demo's cron trigger", () => {
+  it("tells the subscribers of demo://clock that it changed", async () => {
+    const sessionId = await openSession(worker);
+    await subscribe(sessionId, "demo://clock");
+    const ctx = createExecutionContext();
+    demoWorker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const stream = sseCursor(await openStream(worker, sessionId));
+    expect(await stream.message()).toMatchObject({ method: "notifications/resources/updated", params: { uri: "demo://clock" } });
+    await stream.cancel();
+  });
+});
