@@ -5,15 +5,13 @@
 // line of reason each). A scenario passes when it has no FAILURE and no WARNING check, and meets
 // the few stricter checks below where the suite accepts less than its own description asks. An
 // expected failure that passes fails this test too, so that the list stays honest.
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runNode, stopAllNodeRuns } from "./helpers/run-node.js";
 import { REPO_ROOT, startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
 
-/** node 22 from the project (the suite needs it), whatever node runs vitest. */
-const NODE = path.join(REPO_ROOT, "node_modules/.bin/node");
 const PACKAGE_DIR = path.join(REPO_ROOT, "node_modules/@modelcontextprotocol/conformance");
 const EXPECTED_FAILURES_FILE = path.join(REPO_ROOT, "test/e2e/conformance-expected-failures.json");
 /** The pinned suite has this many server scenarios; a new version must be looked at, not absorbed. */
@@ -57,59 +55,6 @@ function toolAnswerProblem(checks: Check[], id: string, answer: string): string 
   const text = result?.content?.map((block) => block.text ?? `[${block.type}]`).join(" ") ?? "";
   if (result?.isError !== true && text.includes(answer)) return undefined;
   return `stricter: the client's answer (${answer}) did not reach the tool: ${JSON.stringify(result ?? null)}`;
-}
-
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Children still running, killed (as a process group) in afterAll if a test gave up on them. */
-const running = new Set<number>();
-
-/** Runs `node <args>` in its own process group; SIGKILLs the group after `timeoutMs`. */
-function runNode(args: string[], timeoutMs: number): Promise<RunResult> {
-  const started = Date.now();
-  const child = spawn(NODE, args, {
-    cwd: REPO_ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
-  });
-  const pid = child.pid;
-  if (pid === undefined) return Promise.reject(new Error(`could not spawn ${NODE}`));
-  running.add(pid);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      killGroup(pid);
-      reject(new Error(`node ${args.join(" ")} timed out after ${timeoutMs} ms\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
-    }, timeoutMs);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      running.delete(pid);
-      reject(error);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      running.delete(pid);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // ESRCH: gone already
-  }
 }
 
 async function conformanceBin(): Promise<{ bin: string; version: string }> {
@@ -193,8 +138,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const pid of running) killGroup(pid);
-  running.clear();
+  stopAllNodeRuns();
   await server?.stop();
   await stopAllDevServers();
   if (outputDir) await rm(outputDir, { recursive: true, force: true });
@@ -205,7 +149,7 @@ describe("MCP conformance suite (server scenarios)", () => {
     const { bin, version } = await conformanceBin();
     const expectedFailures = await readExpectedFailures();
 
-    const listed = await runNode([bin, "list", "--server"], 30_000);
+    const listed = await runNode([bin, "list", "--server"], { timeoutMs: 30_000 });
     expect(listed.code, listed.stderr).toBe(0);
     const scenarios = parseScenarioList(listed.stdout);
     expect(scenarios).toHaveLength(SCENARIO_COUNT);
@@ -214,7 +158,9 @@ describe("MCP conformance suite (server scenarios)", () => {
     }
 
     const url = `${server!.url}/mcp`;
-    const run = await runNode([bin, "server", "--url", url, "--suite", "all", "-o", outputDir!], SUITE_TIMEOUT_MS);
+    const run = await runNode([bin, "server", "--url", url, "--suite", "all", "-o", outputDir!], {
+      timeoutMs: SUITE_TIMEOUT_MS,
+    });
     const total = /^Total: (\d+) passed, (\d+) failed/m.exec(run.stdout);
     if (!total) throw new Error(`no "Total:" line from the suite (exit ${run.code ?? run.signal}):\n${run.stdout.slice(-4000)}\n${run.stderr}`);
     const outcomes = await readOutcomes(run.stdout);

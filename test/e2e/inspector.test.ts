@@ -1,36 +1,17 @@
 // A second real client: the MCP Inspector's CLI mode (@modelcontextprotocol/inspector, --cli)
 // lists and calls the demo's tools over Streamable HTTP against wrangler dev. Each invocation is
 // a whole session of its own: initialize, one method, close.
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runNode, stopAllNodeRuns, type RunResult } from "./helpers/run-node.js";
 import { REPO_ROOT, startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
 
-/** node 22 from the project (the Inspector needs >= 22.19), whatever node runs vitest. */
-const NODE = path.join(REPO_ROOT, "node_modules/.bin/node");
 const PACKAGE_DIR = path.join(REPO_ROOT, "node_modules/@modelcontextprotocol/inspector");
 const CLI_TIMEOUT_MS = 30_000;
 /** The demo tools the README documents; the demo may have more. */
 const DEMO_TOOLS = ["add", "echo", "log", "slow_task", "toggle_extra_tool", "touch_resource"];
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Children still running, killed (as a process group) in afterAll if a test gave up on them. */
-const running = new Set<number>();
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, "SIGKILL");
-  } catch {
-    // ESRCH: gone already
-  }
-}
 
 let server: DevServer | undefined;
 /** HOME for the Inspector: it keeps a catalog and state under ~/.mcp-inspector. */
@@ -49,8 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const pid of running) killGroup(pid);
-  running.clear();
+  stopAllNodeRuns();
   await server?.stop();
   await stopAllDevServers();
   if (home) await rm(home, { recursive: true, force: true });
@@ -58,40 +38,10 @@ afterAll(async () => {
 
 /** `mcp-inspector --cli <url> --transport http <args>`, in its own process group, with a timeout. */
 function inspector(args: string[]): Promise<RunResult> {
-  const child = spawn(NODE, [launcher, "--cli", `${server!.url}/mcp`, "--transport", "http", ...args], {
+  return runNode([launcher, "--cli", `${server!.url}/mcp`, "--transport", "http", ...args], {
     cwd: home,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      HOME: home,
-      MCP_CATALOG_PATH: path.join(home!, "mcp.json"),
-      FORCE_COLOR: "0",
-      NO_COLOR: "1",
-    },
-  });
-  const pid = child.pid;
-  if (pid === undefined) return Promise.reject(new Error(`could not spawn ${NODE}`));
-  running.add(pid);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      killGroup(pid);
-      reject(new Error(`inspector ${args.join(" ")} timed out after ${CLI_TIMEOUT_MS} ms\n${stdout}\n${stderr}`));
-    }, CLI_TIMEOUT_MS);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      running.delete(pid);
-      reject(error);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      running.delete(pid);
-      resolve({ code, stdout, stderr });
-    });
+    env: { HOME: home!, MCP_CATALOG_PATH: path.join(home!, "mcp.json") },
+    timeoutMs: CLI_TIMEOUT_MS,
   });
 }
 
