@@ -244,10 +244,11 @@ describe("requests from the server to the client during a tool call", () => {
 });
 
 describe("resources, prompts and completions", () => {
-  it("lists the greeting and the notes of the template", async () => {
+  it("lists the clock, the greeting and the notes of the template", async () => {
     const { client } = await connect();
     const { resources } = await client.listResources();
     expect(resources.map((resource) => resource.uri).sort()).toEqual([
+      "demo://clock",
       "demo://greeting",
       "demo://notes/1",
       "demo://notes/2",
