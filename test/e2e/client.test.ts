@@ -241,6 +241,43 @@ describe("requests from the server to the client during a tool call", () => {
     expect(await toolText(client, "list_roots")).toBe("file:///work/a\nfile:///work/b");
     expect(await toolText(client, "ping_client")).toBe("the client answered ping");
   });
+
+  it("two concurrent elicitations in one session each get their own answer", async () => {
+    const { client } = await connect(asking);
+    const waiting: Array<{ message: string; answer: (confirm: boolean) => void }> = [];
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      return new Promise((resolve) => {
+        waiting.push({
+          message: request.params.message,
+          answer: (confirm) => resolve(confirm ? { action: "accept", content: { confirm: true } } : { action: "decline" }),
+        });
+      });
+    });
+    const first = toolText(client, "confirm_action", { action: "first" });
+    const second = toolText(client, "confirm_action", { action: "second" });
+    await expect.poll(() => waiting.length, { timeout: 10_000 }).toBe(2);
+    // Answered in the other order than asked, one yes and one no.
+    for (const pending of [...waiting].reverse()) pending.answer(pending.message === "Confirm: first?");
+    expect([await first, await second]).toEqual(["confirmed", "declined"]);
+  });
+
+  it("cancelling a tool mid-run stops it on the server: its progress ends on the wire and no result is sent", async () => {
+    const { client, wire } = await connect();
+    const controller = new AbortController();
+    const call = client.callTool({ name: "slow_task", arguments: { steps: 40, delayMs: 100 } }, undefined, {
+      signal: controller.signal,
+      onprogress: ({ progress }) => {
+        if (progress === 2) controller.abort("changed my mind");
+      },
+    });
+    await expect(call).rejects.toThrow();
+    // The client still reads the POST stream: had the tool gone on, 100 ms steps would keep arriving.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const progress = wire.received.filter(({ message }) => isNotification(message, "notifications/progress"));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.length).toBeLessThan(6);
+    expect(wire.received.some(({ message }) => "result" in message && JSON.stringify(message).includes("completed"))).toBe(false);
+  });
 });
 
 describe("resources, prompts and completions", () => {
