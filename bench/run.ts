@@ -1,0 +1,124 @@
+/**
+ * `npm run bench [-- --quick]`: starts each system on 127.0.0.1 one after the other, runs the
+ * scenarios against it, stops it by its process group, then prints the figures with their
+ * ratios to (b) McpAgent and (d) the bare Worker and writes them to bench/results/<date>.json.
+ * --quick is a short smoke run (fewer seconds, sessions and samples); its file ends in -quick.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { REPO_ROOT } from "../test/e2e/helpers/wrangler-dev.ts";
+import { listChangedLatency } from "./lib/list-changed.ts";
+import { newSessions, toolsCall } from "./lib/load.ts";
+import { openSession } from "./lib/mcp.ts";
+import { measureIdleSessions, type MemoryFigure } from "./lib/memory.ts";
+import { buildRows, goalLines, markdownTable, type Measured, type SystemFigures } from "./lib/report.ts";
+import { SYSTEMS, type RunningSystem, type SystemSpec } from "./lib/systems.ts";
+
+const args = process.argv.slice(2);
+if (args.some((arg) => arg !== "--quick")) {
+  console.error("usage: npm run bench [-- --quick]");
+  process.exit(2);
+}
+const quick = args.includes("--quick");
+
+const PLAN = quick
+  ? { warmupS: 1, loadS: 2, sessions: 40, sessionConnections: 8, listChangedSamples: 10, idleSessions: 40, settleMs: 1000 }
+  : { warmupS: 3, loadS: 10, sessions: 200, sessionConnections: 8, listChangedSamples: 100, idleSessions: 200, settleMs: 2000 };
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function attempt<T extends object>(label: string, scenario: () => Promise<T>): Promise<Measured<T>> {
+  try {
+    const value = await scenario();
+    console.log(`  ${label}: ${JSON.stringify(value)}`);
+    return value;
+  } catch (error) {
+    const message = errorMessage(error);
+    console.log(`  ${label}: FAILED ${message}`);
+    return { unavailable: `failed: ${message}` };
+  }
+}
+
+async function measure(spec: SystemSpec, system: RunningSystem): Promise<SystemFigures> {
+  const loadAtStart = os.loadavg()[0] ?? NaN;
+  const url = system.mcpUrl;
+  const na = spec.notApplicable;
+  // The first session also compiles the code paths; memory is read next, before any load has
+  // grown the heap: slack left by the load scenarios would absorb the sessions' memory.
+  const sessionId = await openSession(url);
+  const memory: Measured<MemoryFigure> = na.memory
+    ? { unavailable: na.memory }
+    : await attempt("memory", () =>
+        measureIdleSessions(url, system.pgid, spec.memoryProcess, PLAN.idleSessions, PLAN.settleMs),
+      );
+  await toolsCall(url, sessionId, 16, PLAN.warmupS);
+  return {
+    key: spec.key,
+    name: spec.name,
+    toolsCallC1: await attempt("tools/call c=1", () => toolsCall(url, sessionId, 1, PLAN.loadS)),
+    toolsCallC16: await attempt("tools/call c=16", () => toolsCall(url, sessionId, 16, PLAN.loadS)),
+    sessions: await attempt("new sessions", () => newSessions(url, PLAN.sessions, PLAN.sessionConnections)),
+    listChanged: na.listChanged
+      ? { unavailable: na.listChanged }
+      : await attempt("list_changed", () => listChangedLatency(url, PLAN.listChangedSamples)),
+    memory,
+    loadAverage: [loadAtStart, os.loadavg()[0] ?? NaN],
+  };
+}
+
+/** A system that did not start, or whose first session failed: every figure is unavailable. */
+function failed(spec: SystemSpec, error: unknown): SystemFigures {
+  const unavailable = { unavailable: `failed: ${errorMessage(error)}` };
+  const load = os.loadavg()[0] ?? NaN;
+  return {
+    key: spec.key,
+    name: spec.name,
+    toolsCallC1: unavailable,
+    toolsCallC16: unavailable,
+    sessions: unavailable,
+    listChanged: unavailable,
+    memory: unavailable,
+    loadAverage: [load, load],
+  };
+}
+
+const date = new Date();
+const figures: SystemFigures[] = [];
+for (const spec of SYSTEMS) {
+  console.log(`(${spec.key}) ${spec.name}: starting`);
+  let system: RunningSystem | undefined;
+  try {
+    system = await spec.start();
+    figures.push(await measure(spec, system));
+  } catch (error) {
+    console.log(`  FAILED: ${errorMessage(error)}`);
+    figures.push(failed(spec, error));
+  } finally {
+    await system?.stop();
+  }
+}
+
+const cpus = os.cpus();
+const wranglerPackage = path.join(REPO_ROOT, "node_modules/wrangler/package.json");
+const { version: wranglerVersion } = JSON.parse(readFileSync(wranglerPackage, "utf8")) as { version: string };
+const machine = {
+  cpu: `${cpus[0]?.model ?? "unknown"} × ${cpus.length}`,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  os: `${os.type()} ${os.release()} ${os.arch()}`,
+  node: process.version,
+  wrangler: wranglerVersion,
+};
+const rows = buildRows(figures);
+const table = markdownTable(figures, rows);
+const goals = goalLines(rows);
+const where = `${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, wrangler ${machine.wrangler}`;
+console.log(`\n${date.toISOString()}${quick ? " (--quick)" : ""}: ${where}\n`);
+console.log(table);
+console.log(`\n${goals.join("\n")}`);
+
+const resultsDir = path.join(REPO_ROOT, "bench/results");
+mkdirSync(resultsDir, { recursive: true });
+const file = path.join(resultsDir, `${date.toISOString().replace(/[:.]/g, "-")}${quick ? "-quick" : ""}.json`);
+writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), quick, machine, plan: PLAN, systems: figures, rows, goals }, null, 2)}\n`);
+console.log(`\nwritten: ${path.relative(REPO_ROOT, file)}`);
