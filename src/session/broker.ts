@@ -5,20 +5,18 @@
  * requests the isolate registered, and `notifications/cancelled` for the requests it runs.
  * Everything here is in memory: a wait cannot outlive the object's open RPC streams anyway.
  */
-import {
-  CancelledNotificationSchema,
-  ErrorCode,
-  type JSONRPCErrorResponse,
-  type JSONRPCMessage,
-  type JSONRPCNotification,
-  type RequestId,
-} from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, type JSONRPCErrorResponse, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { cancelledRequestId, isResponse } from "../transport/message-kind.js";
 
 /**
  * Put into a POST's inbox when its client resumed the POST's stream through GET: the isolate
  * then hands the stream's messages to this object. Internal: never seen by a client.
  */
 export const HANDOVER_METHOD = "durable-mcp/hand-over-stream";
+
+/** How long, and how many, POST streams are remembered as this session's, for a client that resumes one early. */
+export const LIVE_STREAM_TTL_MS = 10 * 60 * 1000;
+export const MAX_LIVE_STREAMS = 1000;
 
 /** Server→client requests one session may have waiting at once; more fail at once. */
 export const MAX_AWAITED_PER_SESSION = 100;
@@ -73,12 +71,28 @@ export class Broker {
   readonly #running = new Map<string, string>();
   /** Server→client requests waiting for the client, by id key. */
   readonly #awaited = new Map<string, Awaited>();
-  readonly #earlyCancels = new Map<string, { notification: JSONRPCNotification; at: number }>();
+  readonly #earlyCancels = new Map<string, { notification: JSONRPCMessage; at: number }>();
+  /** SSE POST streams of this session not (yet) handed over, by stream id: when each started. */
+  readonly #liveStreams = new Map<string, number>();
+  /** Streams whose client resumed them before their POST opened an inbox. */
+  readonly #handoverWanted = new Set<string>();
+
+  /** Remembers an SSE POST stream as this session's, so its client may resume it before any inbox. */
+  registerStream(streamId: string): void {
+    const now = Date.now();
+    // Oldest first: stop at the first one young enough, unless there are too many.
+    for (const [id, at] of this.#liveStreams) {
+      if (now - at <= LIVE_STREAM_TTL_MS && this.#liveStreams.size < MAX_LIVE_STREAMS) break;
+      this.#liveStreams.delete(id);
+    }
+    this.#liveStreams.set(streamId, now);
+  }
 
   /** Opens the inbox of a POST that serves `requestIds`. */
   openInbox(inboxId: string, requestIds: RequestId[]): ReadableStream<Uint8Array> {
     const inbox = new Inbox(() => this.#forget(inboxId));
     this.#inboxes.set(inboxId, inbox);
+    if (this.#handoverWanted.delete(inboxId)) inbox.send({ jsonrpc: "2.0", method: HANDOVER_METHOD });
     for (const id of requestIds) {
       this.#running.set(keyOf(id), inboxId);
       const early = this.#earlyCancels.get(keyOf(id));
@@ -91,14 +105,16 @@ export class Broker {
     return this.#awaited.size;
   }
 
-  /** Whether `inboxId` names a POST of this session that is still running. */
-  isOpen(inboxId: string): boolean {
-    return this.#inboxes.has(inboxId);
+  /** Whether `streamId` names a POST stream of this session that is still running. */
+  isLive(streamId: string): boolean {
+    return this.#liveStreams.has(streamId) || this.#inboxes.has(streamId);
   }
 
-  /** Asks the isolate serving POST `inboxId` to hand its stream over (see HANDOVER_METHOD). */
+  /** Asks the isolate serving POST `inboxId` to hand its stream over (see HANDOVER_METHOD), now or once it has an inbox. */
   requestHandover(inboxId: string): void {
-    this.#inboxes.get(inboxId)?.send({ jsonrpc: "2.0", method: HANDOVER_METHOD });
+    const inbox = this.#inboxes.get(inboxId);
+    if (inbox) inbox.send({ jsonrpc: "2.0", method: HANDOVER_METHOD });
+    else this.#handoverWanted.add(inboxId);
   }
 
   /** Registers a server→client request, unless its inbox is gone (its POST ended) or too many wait. */
@@ -121,14 +137,12 @@ export class Broker {
   route(messages: JSONRPCMessage[]): RequestId[] {
     const unrouted: RequestId[] = [];
     for (const message of messages) {
-      if ("id" in message && !("method" in message) && message.id !== undefined) {
+      if (isResponse(message) && message.id !== undefined) {
         if (!this.#answer(message.id, message)) unrouted.push(message.id);
         continue;
       }
-      const cancelled = CancelledNotificationSchema.safeParse(message);
-      if (cancelled.success && cancelled.data.params.requestId !== undefined) {
-        this.#cancel(cancelled.data.params.requestId, message as JSONRPCNotification);
-      }
+      const cancelled = cancelledRequestId(message);
+      if (cancelled !== undefined) this.#cancel(cancelled, message);
     }
     return unrouted;
   }
@@ -155,7 +169,7 @@ export class Broker {
     return true;
   }
 
-  #cancel(requestId: RequestId, notification: JSONRPCNotification): void {
+  #cancel(requestId: RequestId, notification: JSONRPCMessage): void {
     const inboxId = this.#running.get(keyOf(requestId));
     if (inboxId) {
       this.#inboxes.get(inboxId)?.send(notification);
@@ -170,6 +184,8 @@ export class Broker {
 
   #forget(inboxId: string): void {
     this.#inboxes.delete(inboxId);
+    this.#liveStreams.delete(inboxId);
+    this.#handoverWanted.delete(inboxId);
     for (const [key, owner] of this.#running) if (owner === inboxId) this.#running.delete(key);
     for (const [key, awaited] of this.#awaited) {
       if (awaited.inboxId !== inboxId) continue;

@@ -21,6 +21,12 @@ import { sessionIdPrefix } from "./session-id.js";
 import { SseStream } from "./sse-stream.js";
 import { SessionStorage, type LoggedEvent, type NumberedMessage } from "./storage.js";
 
+/**
+ * The last-seen time is written at most this often (or a tenth of the idle timeout, if less):
+ * expiry needs no finer time, and most requests then write nothing.
+ */
+export const LAST_SEEN_PRECISION_MS = 10_000;
+
 /** POST streams one session may have resumed through GET at once, besides its standalone stream. */
 export const MAX_RESUMED_STREAMS = 16;
 
@@ -33,19 +39,10 @@ export type StreamOpening =
   | { status: "too-old" }
   | { status: "too-many-streams" };
 
-/** What a POST asks of the session when it starts. */
-export interface OpenRequest {
-  /** The POST serves these client requests: open an inbox for their cancellations and answers. */
-  inbox?: { id: string; requestIds: RequestId[] };
-  /** The client's answers and cancellations in this POST, for the isolates that wait on them. */
-  route?: JSONRPCMessage[];
-}
-
 export interface OpenedSession {
   record: SessionRecord;
   settings: SessionSettings;
-  inbox?: ReadableStream<Uint8Array>;
-  /** Ids of answers in `route` that no server→client request waits for. */
+  /** Ids of the answers among the routed messages that no server→client request waits for. */
   unrouted: RequestId[];
 }
 
@@ -85,20 +82,20 @@ export class SessionDO extends DurableObject<unknown> {
     await this.ctx.storage.setAlarm(record.lastSeenAt + settings.idleTimeoutMs);
   }
 
-  /** The one round trip of every POST: the session check, its record, its inbox, its routing. */
-  async open(principal: string, { inbox, route = [] }: OpenRequest = {}): Promise<OpenedSession | null> {
+  /**
+   * The one round trip of every POST: the session check and its record, and the routing of the
+   * client's answers and cancellations in it to the isolates that wait on them.
+   */
+  async open(principal: string, route: JSONRPCMessage[] = [], streamId?: string): Promise<OpenedSession | null> {
     const session = this.#touch(principal);
     if (!session) return null;
-    return {
-      ...session,
-      inbox: inbox && this.#broker.openInbox(inbox.id, inbox.requestIds),
-      unrouted: this.#broker.route(route),
-    };
+    if (streamId) this.#broker.registerStream(streamId);
+    return { ...session, unrouted: this.#broker.route(route) };
   }
 
-  /** An inbox for a POST that had no request of its own but now waits on the client. */
-  async openInbox(inboxId: string): Promise<ReadableStream<Uint8Array> | null> {
-    return this.#session ? this.#broker.openInbox(inboxId, []) : null;
+  /** The inbox of a POST that serves `requestIds` and runs long, or waits on the client. */
+  async openInbox(inboxId: string, requestIds: RequestId[]): Promise<ReadableStream<Uint8Array> | null> {
+    return this.#session ? this.#broker.openInbox(inboxId, requestIds) : null;
   }
 
   /** Registers a server→client request whose answer goes to `inboxId`. */
@@ -196,7 +193,7 @@ export class SessionDO extends DurableObject<unknown> {
     if (!from) return { status: "unknown-event" };
     const isStandalone = from.stream === record.standaloneStreamId;
     const state = this.#storage.streamState(from.stream);
-    if (!isStandalone && !state && !this.#broker.isOpen(from.stream)) return { status: "unknown-event" };
+    if (!isStandalone && !state && !this.#broker.isLive(from.stream)) return { status: "unknown-event" };
     if (from.position < (state?.lostThrough ?? 0)) return { status: "too-old" };
     this.#storage.acknowledge(from.stream, from.position);
     const missed = this.#storage.after(from.stream, from.position);
@@ -266,7 +263,9 @@ export class SessionDO extends DurableObject<unknown> {
   #touch(principal: string): Session | undefined {
     const session = this.#session;
     if (session?.record.principal !== principal) return undefined;
-    this.#save({ ...session, record: { ...session.record, lastSeenAt: Date.now() } });
+    const now = Date.now();
+    const precision = Math.min(LAST_SEEN_PRECISION_MS, session.settings.idleTimeoutMs / 10);
+    if (now - session.record.lastSeenAt >= precision) this.#save({ ...session, record: { ...session.record, lastSeenAt: now } });
     return this.#session;
   }
 

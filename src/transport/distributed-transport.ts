@@ -13,13 +13,9 @@
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
-  CancelledNotificationSchema,
   ErrorCode,
   InitializeResultSchema,
   isInitializeRequest,
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
   type JSONRPCErrorResponse,
   type JSONRPCMessage,
   type JSONRPCRequest,
@@ -28,6 +24,7 @@ import {
   type RequestInfo,
 } from "@modelcontextprotocol/sdk/types.js";
 import { HANDOVER_METHOD } from "../session/broker.js";
+import { cancelledRequestId, isErrorResponse, isRequest, isResponse } from "./message-kind.js";
 import { changeRequestedBy, type SessionChange, type SessionRecord } from "../session/record.js";
 import {
   createResponseChannel,
@@ -109,7 +106,7 @@ export class DistributedTransport implements Transport {
   async handlePost(messages: JSONRPCMessage[], context: PostContext): Promise<Response> {
     const extra = { requestInfo: context.requestInfo, authInfo: context.authInfo };
     if (this.#options.record) await this.#restore(this.#options.record, extra);
-    const requests = messages.filter(isJSONRPCRequest);
+    const requests = messages.filter(isRequest);
     if (requests.length === 0) {
       for (const message of messages) this.onmessage?.(message, extra);
       this.#settleWhenIdle();
@@ -124,12 +121,12 @@ export class DistributedTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    if (isResponse(message)) {
       const restored = message.id === undefined ? undefined : this.#restoring.get(message.id);
       if (restored) return restored(message);
       if (message.id !== undefined && this.#pending.has(message.id)) return this.#respond(message.id, message);
     }
-    const outgoing = isJSONRPCRequest(message) ? await this.#register(message) : this.#withMappedCancel(message);
+    const outgoing = isRequest(message) ? await this.#register(message) : this.#withMappedCancel(message);
     if (!outgoing) return;
     const related = options?.relatedRequestId;
     if (related !== undefined && this.#pending.has(related) && this.#channel?.streams) {
@@ -149,7 +146,7 @@ export class DistributedTransport implements Transport {
       this.#channel?.handOver();
       return;
     }
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    if (isResponse(message)) {
       const original = message.id === undefined ? undefined : this.#outgoing.get(String(message.id));
       if (original === undefined) return;
       this.#outgoing.delete(String(message.id));
@@ -158,8 +155,7 @@ export class DistributedTransport implements Transport {
       this.#settleWhenIdle();
       return;
     }
-    const cancelled = CancelledNotificationSchema.safeParse(message);
-    const requestId = cancelled.success ? cancelled.data.params.requestId : undefined;
+    const requestId = cancelledRequestId(message);
     if (requestId === undefined || !this.#pending.has(requestId)) return;
     this.onmessage?.(message);
     this.#pending.delete(requestId);
@@ -182,17 +178,16 @@ export class DistributedTransport implements Transport {
 
   /** The SDK cancels its own requests (on timeout) by the id it gave them; the client knows another. */
   #withMappedCancel(message: JSONRPCMessage): JSONRPCMessage {
-    const cancelled = CancelledNotificationSchema.safeParse(message);
-    const requestId = cancelled.success ? cancelled.data.params.requestId : undefined;
+    const requestId = cancelledRequestId(message);
     const id = requestId === undefined ? undefined : this.#outgoingIds.get(requestId);
-    if (!cancelled.success || id === undefined) return message;
-    return { jsonrpc: "2.0", ...cancelled.data, params: { ...cancelled.data.params, requestId: id } };
+    if (id === undefined || !("method" in message)) return message;
+    return { ...message, params: { ...message.params, requestId: id } };
   }
 
   async #respond(id: RequestId, response: JsonRpcResponse): Promise<void> {
     const afterSuccess = this.#pending.get(id);
     let answer = response;
-    if (afterSuccess && isJSONRPCResultResponse(response)) {
+    if (afterSuccess && !isErrorResponse(response)) {
       try {
         await afterSuccess(response);
       } catch (error) {
@@ -244,7 +239,7 @@ export class DistributedTransport implements Transport {
     return new Promise((resolve, reject) => {
       this.#restoring.set(id, (response) => {
         this.#restoring.delete(id);
-        if (isJSONRPCErrorResponse(response)) {
+        if (isErrorResponse(response)) {
           reject(new Error(`Restoring the session failed at ${request.method}: ${response.error.message}`));
         } else {
           resolve();

@@ -3,21 +3,13 @@
  * object is `open` (check, record, inbox, routing of the client's answers and cancellations);
  * `initialize` instead creates the session.
  */
-import {
-  CancelledNotificationSchema,
-  ErrorCode,
-  isInitializeRequest,
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  type JSONRPCMessage,
-  type RequestId,
-} from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, isInitializeRequest, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../security/auth.js";
 import type { OpenedSession } from "../session/session-do.js";
 import { indexSubscription } from "../push/topics.js";
 import { newSessionId } from "../session/session-id.js";
 import { DistributedTransport } from "../transport/distributed-transport.js";
+import { cancelledRequestId, isRequest, isResponse } from "../transport/message-kind.js";
 import { readPostBody } from "./body.js";
 import { jsonRpcError, sessionNotFound } from "./errors.js";
 import { checkContentType, checkProtocolVersion, chooseResponseMode } from "./headers.js";
@@ -54,7 +46,7 @@ export async function handlePost<E extends object>(
   if (body instanceof Response) return body;
 
   notes.rpc = body.messages.map((message) => ("method" in message ? message.method : "response"));
-  const initialize = body.messages.filter(isJSONRPCRequest).find(isInitializeRequest);
+  const initialize = body.messages.filter(isRequest).find(isInitializeRequest);
   if (initialize && body.messages.length > 1) {
     return jsonRpcError(400, ErrorCode.InvalidRequest, "Invalid Request: initialize must be sent alone", {
       id: initialize.id,
@@ -64,12 +56,12 @@ export async function handlePost<E extends object>(
   const local = body.messages.filter((message) => !isRouted(message));
   const session = initialize
     ? newSession(env, options)
-    : await existingSession(request, env, principal, options, local, routed);
+    : await existingSession(request, env, principal, options, local, routed, mode === "sse");
   if (session instanceof Response) return session;
   notes.sessionId = session.id;
   const headers = { "mcp-session-id": session.id };
   const unrouted = session.opened?.unrouted ?? [];
-  if (unrouted.length > 0 && !local.some(isJSONRPCRequest)) return unknownAnswers(unrouted, headers);
+  if (unrouted.length > 0 && !local.some(isRequest)) return unknownAnswers(unrouted, headers);
   if (local.length === 0) return new Response(null, { status: 202, headers });
 
   const { stub, link } = session;
@@ -86,7 +78,7 @@ export async function handlePost<E extends object>(
   transport.onresponsesse = async (messages) => {
     await stub.publish(messages);
   };
-  link.connect((message) => transport.receive(message), session.opened?.inbox);
+  link.connect((message) => transport.receive(message));
   await options.server({ env, request }).connect(transport);
   const opened = session.opened;
   const response = await transport.handlePost(local, {
@@ -109,17 +101,13 @@ export async function handlePost<E extends object>(
 
 /** The client's answers to server→client requests and its cancellations go through the broker. */
 function isRouted(message: JSONRPCMessage): boolean {
-  return (
-    isJSONRPCResultResponse(message) ||
-    isJSONRPCErrorResponse(message) ||
-    CancelledNotificationSchema.safeParse(message).success
-  );
+  return isResponse(message) || cancelledRequestId(message) !== undefined;
 }
 
 function newSession<E extends object>(env: E, options: ResolvedOptions<E>): Session {
   const id = newSessionId();
   const stub = sessionStub(env, options.binding, id);
-  return { id, stub, link: new SessionLink(stub, options.serverRequestTimeoutMs) };
+  return { id, stub, link: new SessionLink(stub, options.serverRequestTimeoutMs, []) };
 }
 
 async function existingSession<E extends object>(
@@ -129,18 +117,17 @@ async function existingSession<E extends object>(
   options: ResolvedOptions<E>,
   local: JSONRPCMessage[],
   routed: JSONRPCMessage[],
+  streams: boolean,
 ): Promise<Session | Response> {
   const rejected = checkProtocolVersion(request);
   if (rejected) return rejected;
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
   const stub = sessionStub(env, options.binding, id);
-  const link = new SessionLink(stub, options.serverRequestTimeoutMs);
-  const requestIds = local.filter(isJSONRPCRequest).map((message) => message.id);
-  const opened = await stub.open(principal.id, {
-    inbox: requestIds.length > 0 ? { id: link.inboxId, requestIds } : undefined,
-    route: routed,
-  });
+  const requestIds = local.filter(isRequest).map((message) => message.id);
+  const link = new SessionLink(stub, options.serverRequestTimeoutMs, requestIds);
+  // An SSE answer is a stream its client may resume: the session object must know it is ours.
+  const opened = await stub.open(principal.id, routed, streams && requestIds.length > 0 ? link.inboxId : undefined);
   if (!opened) return sessionNotFound();
   return { id, stub, link, opened };
 }

@@ -2,35 +2,42 @@
  * One POST's line to its session object for the cross-isolate flows: the inbox it reads
  * (answers to its server→client requests, cancellations of its requests) and the
  * registrations of the requests it sends. See src/session/broker.ts for the other end.
+ *
+ * The inbox is opened only when needed: at the first server→client request, or when the POST
+ * is still running after INBOX_DELAY_MS. Most requests end sooner, and so cost no stream; a
+ * cancellation that arrives before the inbox waits in the broker until it opens.
  */
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { SessionStub } from "./sessions.js";
+
+export const INBOX_DELAY_MS = 50;
 
 export class SessionLink {
   readonly inboxId = crypto.randomUUID();
   readonly #stub: SessionStub;
   readonly #timeoutMs: number;
+  readonly #requestIds: RequestId[];
   #receive: (message: JSONRPCMessage) => void = () => {};
-  #inbox: ReadableStream<Uint8Array> | undefined;
+  #inbox: Promise<ReadableStream<Uint8Array>> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
 
-  constructor(stub: SessionStub, timeoutMs: number) {
+  /** `requestIds`: the client requests this POST serves, whose cancellations the inbox receives. */
+  constructor(stub: SessionStub, timeoutMs: number, requestIds: RequestId[]) {
     this.#stub = stub;
     this.#timeoutMs = timeoutMs;
+    this.#requestIds = requestIds;
   }
 
-  /** Delivers what arrives in the inbox, if the POST got one, to `receive` until it closes. */
-  connect(receive: (message: JSONRPCMessage) => void, inbox?: ReadableStream<Uint8Array>): void {
+  /** Delivers what arrives in the inbox to `receive`; opens it if the POST is still running after INBOX_DELAY_MS. */
+  connect(receive: (message: JSONRPCMessage) => void): void {
     this.#receive = receive;
-    if (inbox) this.#attach(inbox);
+    if (this.#requestIds.length > 0) this.#timer = setTimeout(() => void this.#open().catch(() => {}), INBOX_DELAY_MS);
   }
 
-  /** Registers a server→client request; opens an inbox first if this POST had none. */
+  /** Registers a server→client request, opening the inbox first. */
   async expect(requestId: string, method: string): Promise<void> {
-    if (!this.#inbox) {
-      const inbox = await this.#stub.openInbox(this.inboxId);
-      if (!inbox) throw new Error("the session no longer exists");
-      this.#attach(inbox);
-    }
+    await this.#open();
     const expectation = await this.#stub.expectAnswer(this.inboxId, requestId, method, this.#timeoutMs);
     switch (expectation) {
       case "registered":
@@ -42,13 +49,20 @@ export class SessionLink {
     }
   }
 
-  #attach(inbox: ReadableStream<Uint8Array>): void {
-    this.#inbox = inbox;
-    void this.#pump(inbox);
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    void this.#inbox?.then((inbox) => inbox.cancel()).catch(() => {});
   }
 
-  close(): void {
-    void this.#inbox?.cancel().catch(() => {});
+  #open(): Promise<ReadableStream<Uint8Array>> {
+    this.#inbox ??= this.#stub.openInbox(this.inboxId, this.#requestIds).then((inbox) => {
+      if (!inbox) throw new Error("the session no longer exists");
+      if (this.#closed) void inbox.cancel();
+      else void this.#pump(inbox);
+      return inbox;
+    });
+    return this.#inbox;
   }
 
   async #pump(inbox: ReadableStream<Uint8Array>): Promise<void> {

@@ -11,7 +11,7 @@ import {
   request,
 } from "../shared/mcp.js";
 import { readAllSseMessages, readSseMessages } from "../shared/sse.js";
-import { storedState, worker } from "./helpers.js";
+import { storedState, worker, workerWith } from "./helpers.js";
 
 const elicitingClient = { elicitation: { form: {} }, roots: { listChanged: true } };
 
@@ -47,14 +47,16 @@ describe("initialize", () => {
 });
 
 describe("a later POST", () => {
-  it("is served with the session restored and refreshes its last-seen time", async () => {
-    const sessionId = await openSession(worker);
+  it("is served with the session restored and refreshes its last-seen time, a tenth of the idle time at most", async () => {
+    const short = workerWith({ session: { idleTimeoutMs: 1_000 } });
+    const sessionId = await openSession(short);
     const { record: first } = await storedState(sessionId);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const answer = await callTool(worker, sessionId, "add", { a: 2, b: 3 });
+    const answer = await callTool(short, sessionId, "add", { a: 2, b: 3 });
     expect(answer.result).toMatchObject({ structuredContent: { sum: 5 } });
-    const { record: later } = await storedState(sessionId);
-    expect(later!.lastSeenAt).toBeGreaterThan(first!.lastSeenAt);
+    expect((await storedState(sessionId)).record!.lastSeenAt).toBe(first!.lastSeenAt);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await callTool(short, sessionId, "echo", { message: "again" });
+    expect((await storedState(sessionId)).record!.lastSeenAt).toBeGreaterThan(first!.lastSeenAt);
   });
 
   it("answers with JSON when the client accepts only JSON, and with SSE when it accepts both", async () => {
