@@ -6,7 +6,8 @@ export default defineConfig({
     projects: [
       {
         // Unit/integration tests inside workerd (Miniflare), bindings from wrangler.toml.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        // OAUTH_KV only for the OAuth tests (test/worker/oauth.test.ts); the demo deployment has no KV.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { kvNamespaces: ["OAUTH_KV"] } })],
         test: { name: "workers", include: ["test/worker/**/*.test.ts"] },
       },
       {

@@ -37,7 +37,7 @@ export function registerDemoTools(server: McpServer): void {
       title: "Who am I",
       description: "Tells which principal the host authenticated for this request.",
     },
-    (extra): CallToolResult => text(extra.authInfo?.clientId ?? "anonymous"),
+    (extra): CallToolResult => text(String(extra.authInfo?.extra?.["principal"] ?? extra.authInfo?.clientId ?? "anonymous")),
   );
 
   server.registerTool(
