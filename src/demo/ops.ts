@@ -7,14 +7,12 @@
 import { Hono } from "hono";
 import { NotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { createPusher } from "../push/pusher.js";
-import { bearerTokens, type Principal } from "../security/auth.js";
-import { httpError } from "../worker/errors.js";
+import { bearerTokens, createPusher } from "../lib.js";
 
 const ResourceUpdateSchema = z.object({ uri: z.string().min(1) });
 
-export function createOpsApp(): Hono<{ Bindings: object; Variables: { principal: Principal } }> {
-  const app = new Hono<{ Bindings: object; Variables: { principal: Principal } }>().basePath("/ops");
+export function createOpsApp(): Hono<{ Bindings: object }> {
+  const app = new Hono<{ Bindings: object }>().basePath("/ops");
   const authenticate = bearerTokens<object>({ secret: "OPS_SECRET" });
 
   app.use(async (c, next) => {
@@ -25,20 +23,20 @@ export function createOpsApp(): Hono<{ Bindings: object; Variables: { principal:
 
   app.post("/sessions/:id/notify", async (c) => {
     const notification = NotificationSchema.safeParse(await c.req.json().catch(() => undefined));
-    if (!notification.success) return httpError(400, "Bad Request: the body must be an MCP notification { method, params }");
+    if (!notification.success) return c.json({ error: "the body must be an MCP notification { method, params }" }, 400);
     const delivered = await createPusher(c.env).notify(c.req.param("id"), notification.data);
-    return delivered ? c.body(null, 202) : httpError(404, "Session not found");
+    return delivered ? c.body(null, 202) : c.json({ error: "session not found" }, 404);
   });
 
   app.post("/resources/updated", async (c) => {
     const update = ResourceUpdateSchema.safeParse(await c.req.json().catch(() => undefined));
-    if (!update.success) return httpError(400, 'Bad Request: the body must be { "uri": "<resource uri>" }');
+    if (!update.success) return c.json({ error: 'the body must be { "uri": "<resource uri>" }' }, 400);
     return c.json({ reached: await createPusher(c.env).resourceUpdated(update.data.uri) });
   });
 
   app.get("/sessions/:id", async (c) => {
     const stats = await createPusher(c.env).stats(c.req.param("id"));
-    return stats ? c.json(stats) : httpError(404, "Session not found");
+    return stats ? c.json(stats) : c.json({ error: "session not found" }, 404);
   });
 
   return app;
