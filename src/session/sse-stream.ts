@@ -66,7 +66,7 @@ export class SseStream {
     if (!this.#open) return;
     this.#open = false;
     clearInterval(this.#heartbeat);
-    clearTimeout(this.#expiry);
+    if (this.#expiry !== undefined) clearTimeout(this.#expiry);
     this.#onclose(this.#lastWritten);
   }
 }

@@ -157,7 +157,7 @@ class SseChannel implements ResponseChannel {
 
   #close(): void {
     clearInterval(this.#heartbeat);
-    clearTimeout(this.#expiry);
+    if (this.#expiry !== undefined) clearTimeout(this.#expiry);
     this.#writer.close().catch(() => {});
   }
 }

@@ -51,7 +51,7 @@ export class SessionLink {
 
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     void this.#inbox?.then((inbox) => inbox.cancel()).catch(() => {});
   }
 
