@@ -1,13 +1,9 @@
 // Resumable streams and SSE polling against wrangler dev, with a Worker that ends POST streams
 // after 1 s and the standalone stream after 1.5 s (test/e2e/fixtures/short-timings/): the SDK
-// client must lose nothing and see nothing twice; a replay survives a restart; idle sessions
-// expire by themselves.
+// client must lose nothing and see nothing twice; idle sessions expire by themselves.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callTool, mcpPost, mcpRequest, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
 import { sseCursor, type SseEvent } from "../shared/sse.js";
@@ -15,20 +11,17 @@ import { endpointOf } from "./helpers/mcp-client.js";
 import { startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
 
 const IDLE_TIMEOUT_MS = 6_000;
-let persistTo: string;
 let server: DevServer;
 let endpoint: Endpoint;
 
 beforeAll(async () => {
-  persistTo = await mkdtemp(path.join(tmpdir(), "durable-mcp-polling-"));
-  server = await startDevServer({ config: "test/e2e/fixtures/short-timings/wrangler.toml", persistTo });
+  server = await startDevServer({ config: "test/e2e/fixtures/short-timings/wrangler.toml" });
   endpoint = endpointOf(server.url);
 });
 
 afterAll(async () => {
   await server?.stop();
   await stopAllDevServers();
-  if (persistTo) await rm(persistTo, { recursive: true, force: true });
 });
 
 /** The SDK client with a reconnection policy, and the Last-Event-ID of every GET it sent. */
@@ -108,20 +101,6 @@ describe("raw resumption", () => {
     }
     expect(seen).toEqual([3, 4, 5, 6, 7, 8]);
     expect(result).toEqual({ content: [{ type: "text", text: "completed 8 steps" }] });
-  });
-
-  it("replays the standalone stream after a restart of wrangler dev", async () => {
-    const sessionId = await openSession(endpoint);
-    const stream = sseCursor(await openStream(endpoint, sessionId));
-    const priming = await stream.event();
-    await stream.cancel();
-    for (const message of ["one", "two"]) await callTool(endpoint, sessionId, "log", { message });
-    await server.restart();
-
-    const replay = sseCursor(await openStream(endpoint, sessionId, { "last-event-id": priming.id! }));
-    expect(await replay.message()).toMatchObject({ method: "notifications/message", params: { data: "one" } });
-    expect(await replay.message()).toMatchObject({ method: "notifications/message", params: { data: "two" } });
-    await replay.cancel();
   });
 
   it("refuses a Last-Event-ID of another session with a clear 400", async () => {

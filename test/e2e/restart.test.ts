@@ -1,11 +1,11 @@
 // A session outlives the process that served it: wrangler dev is restarted on the same port and
-// persist dir, and the client goes on with the same Mcp-Session-Id.
+// persist dir, and the client goes on with the same Mcp-Session-Id and resumes its stream.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { callTool, mcpPost, mcpRequest, openStream, request, type Endpoint } from "../shared/mcp.js";
-import { readSseMessages } from "../shared/sse.js";
+import { callTool, mcpPost, mcpRequest, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
+import { readSseMessages, sseCursor } from "../shared/sse.js";
 import { connectClient, endpointOf } from "./helpers/mcp-client.js";
 import { startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
 
@@ -64,4 +64,18 @@ it("a session, its log level and its subscriptions survive a restart of wrangler
   });
   expect(afterDelete.status).toBe(404);
   expect((await mcpRequest(endpoint, "DELETE", { sessionId })).status).toBe(404);
+});
+
+it("replays the standalone stream after Last-Event-ID across a restart of wrangler dev", async () => {
+  const sessionId = await openSession(endpoint);
+  const stream = sseCursor(await openStream(endpoint, sessionId));
+  const priming = await stream.event();
+  await stream.cancel();
+  for (const message of ["one", "two"]) await callTool(endpoint, sessionId, "log", { message });
+  await server.restart();
+
+  const replay = sseCursor(await openStream(endpoint, sessionId, { "last-event-id": priming.id! }));
+  expect(await replay.message()).toMatchObject({ method: "notifications/message", params: { data: "one" } });
+  expect(await replay.message()).toMatchObject({ method: "notifications/message", params: { data: "two" } });
+  await replay.cancel();
 });
