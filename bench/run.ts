@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../test/e2e/helpers/wrangler-dev.ts";
+import { idleActivity } from "./lib/idle-activity.ts";
 import { listChangedLatency } from "./lib/list-changed.ts";
 import { newSessions, toolsCall } from "./lib/load.ts";
 import { openSession } from "./lib/mcp.ts";
@@ -23,8 +24,8 @@ if (args.some((arg) => arg !== "--quick")) {
 const quick = args.includes("--quick");
 
 const PLAN = quick
-  ? { warmupS: 1, loadS: 2, sessions: 40, sessionConnections: 8, listChangedSamples: 10, idleSessions: 40, settleMs: 1000 }
-  : { warmupS: 3, loadS: 10, sessions: 200, sessionConnections: 8, listChangedSamples: 100, idleSessions: 200, settleMs: 2000 };
+  ? { warmupS: 1, loadS: 2, sessions: 40, sessionConnections: 8, listChangedSamples: 10, idleSessions: 40, settleMs: 1000, idleS: 60 }
+  : { warmupS: 3, loadS: 10, sessions: 200, sessionConnections: 8, listChangedSamples: 100, idleSessions: 200, settleMs: 2000, idleS: 120 };
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -99,6 +100,10 @@ for (const spec of SYSTEMS) {
   }
 }
 
+// An idle minute needs a minute: both variants at once, each in its own wrangler dev.
+console.log(`durable-mcp idle session, SSE polling on (defaults) and off: ${PLAN.idleS} s`);
+const idle = await attempt("idle session", () => idleActivity(PLAN.idleS));
+
 const cpus = os.cpus();
 const wranglerPackage = path.join(REPO_ROOT, "node_modules/wrangler/package.json");
 const { version: wranglerVersion } = JSON.parse(readFileSync(wranglerPackage, "utf8")) as { version: string };
@@ -116,9 +121,17 @@ const where = `${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, node ${m
 console.log(`\n${date.toISOString()}${quick ? " (--quick)" : ""}: ${where}\n`);
 console.log(table);
 console.log(`\n${goals.join("\n")}`);
+if (!("unavailable" in idle)) {
+  const { polling, open } = idle;
+  console.log(
+    `\nidle session, per minute: stream held ${polling.heldSecondsPerMinute} s with polling vs ${open.heldSecondsPerMinute} s without ` +
+      `(${(polling.heldSecondsPerMinute / open.heldSecondsPerMinute).toFixed(2)}×); reconnects ${polling.reconnects} vs ${open.reconnects}; ` +
+      `session object evicted and started again ${polling.restarts} vs ${open.restarts} times`,
+  );
+}
 
 const resultsDir = path.join(REPO_ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `${date.toISOString().replace(/[:.]/g, "-")}${quick ? "-quick" : ""}.json`);
-writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), quick, machine, plan: PLAN, systems: figures, rows, goals }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), quick, machine, plan: PLAN, systems: figures, rows, goals, idle }, null, 2)}\n`);
 console.log(`\nwritten: ${path.relative(REPO_ROOT, file)}`);

@@ -1,0 +1,16 @@
+// The demo with the library's default SSE polling (the standalone stream ends every
+// streamLifetimeMs, the client comes back after retryMs), and a session object that logs each
+// start, so the bench can see when it was evicted and started again.
+import { createDemoServer } from "../../../src/demo/server.js";
+import { createMcpHandler, SessionDO } from "../../../src/lib.js";
+
+export { TopicDO } from "../../../src/lib.js";
+
+export class BenchSessionDO extends SessionDO {
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env);
+    console.log(JSON.stringify({ event: "do_start", at: Date.now() }));
+  }
+}
+
+export default createMcpHandler<object>({ server: () => createDemoServer() });
