@@ -13,6 +13,7 @@ import type {
   RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 import { encodeMessage, encodePriming } from "../transport/sse.js";
+import { leaveTopics } from "../push/topics.js";
 import { Broker, type Expectation } from "./broker.js";
 import { formatEventId, parseEventId } from "./event-id.js";
 import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "./record.js";
@@ -230,9 +231,11 @@ export class SessionDO extends DurableObject<unknown> {
     const expiresAt = session.record.lastSeenAt + session.settings.idleTimeoutMs;
     if (Date.now() < expiresAt) return this.ctx.storage.setAlarm(expiresAt);
     await this.#end();
-    // Counted from the logs ("session_expired"): the object itself keeps nothing afterwards. Its
-    // topics drop it at their next publish.
-    console.log(JSON.stringify({ event: "session_expired", session: sessionIdPrefix(this.ctx.id.name ?? "") }));
+    const sessionId = this.ctx.id.name;
+    // Should the runtime not name the object, its topics drop it at their next publish instead.
+    if (sessionId) await leaveTopics(this.env as object, session.settings.topicsBinding, sessionId, session.record.subscriptions);
+    // Counted from the logs ("session_expired"): the object itself keeps nothing afterwards.
+    console.log(JSON.stringify({ event: "session_expired", session: sessionIdPrefix(sessionId ?? "") }));
   }
 
   #openStandalone(session: Session, before: number, events: LoggedEvent[]): StreamOpening {

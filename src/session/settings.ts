@@ -14,9 +14,14 @@ export interface SessionSettings {
   streamLifetimeMs: number;
   /** The `retry:` hint: how long a client waits before reconnecting to an ended stream. */
   retryMs: number;
+  /** The TopicDO binding an expiring session leaves its topics through (createMcpHandler's `topicsBinding`). */
+  topicsBinding: string;
 }
 
-export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
+/** The settings a deployment chooses; the rest follow from createMcpHandler's other options. */
+export type ChosenSessionSettings = Omit<SessionSettings, "topicsBinding">;
+
+export const DEFAULT_SESSION_SETTINGS: ChosenSessionSettings = {
   // Hours, not days: clients rarely send DELETE, and forgotten sessions must not cost storage.
   idleTimeoutMs: 2 * 60 * 60 * 1000,
   eventLogMaxEvents: 1000,

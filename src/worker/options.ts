@@ -4,7 +4,7 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { anonymous, type Authenticator } from "../security/auth.js";
 import { DEFAULT_ALLOWED_HOSTS } from "../security/origin.js";
-import { DEFAULT_SESSION_SETTINGS, type SessionSettings } from "../session/settings.js";
+import { DEFAULT_SESSION_SETTINGS, type ChosenSessionSettings, type SessionSettings } from "../session/settings.js";
 import type { ResponseMode } from "../transport/response-channel.js";
 
 /** What the handler needs of a server: the SDK's `McpServer` and low-level `Server` both fit. */
@@ -54,7 +54,7 @@ export interface McpHandlerOptions<E> {
    */
   allowedOrigins?: string[];
   /** Expiry, event log bounds and standalone stream polling, stored with each new session. */
-  session?: Partial<SessionSettings>;
+  session?: Partial<ChosenSessionSettings>;
 }
 
 export interface ResolvedOptions<E> extends Required<Omit<McpHandlerOptions<E>, "session">> {
@@ -77,6 +77,6 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     authenticate: options.authenticate ?? anonymous,
     allowedHosts: options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS,
     allowedOrigins: options.allowedOrigins ?? [],
-    session: { ...DEFAULT_SESSION_SETTINGS, ...options.session },
+    session: { ...DEFAULT_SESSION_SETTINGS, ...options.session, topicsBinding: options.topicsBinding ?? "MCP_TOPICS" },
   };
 }

@@ -1,11 +1,17 @@
 // Push from outside a request, fan-out of resources/updated by topic, and the operator routes.
-import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  runDurableObjectAlarm,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import demoWorker from "../../src/index.js";
 import { createPusher } from "../../src/lib.js";
 import { callTool, mcpPost, mcpRequest, openSession, openStream, readJsonRpcResponse, request } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
-import { worker } from "./helpers.js";
+import { worker, workerWith } from "./helpers.js";
 
 const pusher = createPusher(env);
 const subscribe = async (sessionId: string, uri: string, method = "resources/subscribe") =>
@@ -58,6 +64,18 @@ describe("createPusher", () => {
     expect((await mcpRequest(worker, "DELETE", { sessionId })).status).toBe(200);
     expect(await pusher.resourceUpdated(uri)).toBe(0);
     const topic = env.MCP_TOPICS.get(env.MCP_TOPICS.idFromName(uri));
+    expect(await topic.subscribers()).toEqual([]);
+  });
+
+  it("forgets an expired session in every topic it subscribed to", async () => {
+    const uri = `demo://notes/${crypto.randomUUID()}`;
+    const short = workerWith({ session: { idleTimeoutMs: 300 } });
+    const sessionId = await openSession(short);
+    await readJsonRpcResponse(await mcpPost(short, request(2, "resources/subscribe", { uri }), { sessionId }));
+    const topic = env.MCP_TOPICS.get(env.MCP_TOPICS.idFromName(uri));
+    expect(await topic.subscribers()).toEqual([sessionId]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await runDurableObjectAlarm(env.MCP_SESSION.get(env.MCP_SESSION.idFromName(sessionId)));
     expect(await topic.subscribers()).toEqual([]);
   });
 
