@@ -1,6 +1,6 @@
-// Runs a program on the project's node 22 (the CLIs in node_modules need it, whatever node runs
-// vitest) in its own process group, bounded in time; the group is killed on timeout, and
-// stopAllNodeRuns() in afterAll kills any a test gave up on.
+// Runs a command in its own process group, bounded in time; the group is killed on timeout, and
+// stopAllNodeRuns() in afterAll kills any a test gave up on. runNode runs on the project's node 22
+// (the CLIs in node_modules need it, whatever node runs vitest).
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { REPO_ROOT } from "./wrangler-dev.js";
@@ -17,19 +17,26 @@ export interface RunResult {
 
 const running = new Set<number>();
 
-export function runNode(
-  args: string[],
-  { cwd = REPO_ROOT, env = {}, timeoutMs }: { cwd?: string; env?: Record<string, string>; timeoutMs: number },
-): Promise<RunResult> {
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs: number;
+}
+
+export function runNode(args: string[], options: RunOptions): Promise<RunResult> {
+  return runCommand(NODE, args, options);
+}
+
+export function runCommand(command: string, args: string[], { cwd = REPO_ROOT, env = {}, timeoutMs }: RunOptions): Promise<RunResult> {
   const started = Date.now();
-  const child = spawn(NODE, args, {
+  const child = spawn(command, args, {
     cwd,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", ...env },
   });
   const pid = child.pid;
-  if (pid === undefined) return Promise.reject(new Error(`could not spawn ${NODE}`));
+  if (pid === undefined) return Promise.reject(new Error(`could not spawn ${command}`));
   running.add(pid);
   let stdout = "";
   let stderr = "";
@@ -38,7 +45,7 @@ export function runNode(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       killGroup(pid);
-      reject(new Error(`node ${args.join(" ")} timed out after ${timeoutMs} ms\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
+      reject(new Error(`${command} ${args.join(" ")} timed out after ${timeoutMs} ms\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
     }, timeoutMs);
     const settle = () => {
       clearTimeout(timer);
@@ -50,6 +57,7 @@ export function runNode(
     });
     child.on("close", (code, signal) => {
       settle();
+      killGroup(pid); // anything the command left running in its group
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
     });
   });
