@@ -35,7 +35,7 @@ export class SseStream {
       { highWaterMark: MAX_UNREAD_BYTES, size: (chunk) => chunk.byteLength },
     );
     this.#heartbeat = setInterval(() => this.#enqueue(encodeComment("heartbeat")), HEARTBEAT_INTERVAL_MS);
-    this.#expiry = lifetimeMs > 0 ? setTimeout(() => this.close(), lifetimeMs) : undefined;
+    this.#expiry = lifetimeMs > 0 ? setTimeout(() => this.#expire(), lifetimeMs) : undefined;
   }
 
   get isOpen(): boolean {
@@ -54,6 +54,15 @@ export class SseStream {
     if (!this.#open) return;
     this.#end();
     this.#controller.close();
+  }
+
+  /**
+   * The lifetime is over (SSE polling): the server ends a stream it has no reason to doubt, so
+   * nothing counts as unconfirmed, or the last write would come back at every poll.
+   */
+  #expire(): void {
+    this.#lastWritten = [];
+    this.close();
   }
 
   #enqueue(frames: string): void {

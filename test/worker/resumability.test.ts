@@ -149,6 +149,22 @@ describe("SSE polling", () => {
     await next.cancel();
   });
 
+  it("does not send the last message again at each poll to a client that reconnects without Last-Event-ID", async () => {
+    const polling = workerWith({ session: { streamLifetimeMs: 150, retryMs: 50 } });
+    const sessionId = await openSession(polling);
+    const first = sseCursor(await openStream(polling, sessionId));
+    await first.event();
+    await callTool(polling, sessionId, "log", { message: "A" });
+    await callTool(polling, sessionId, "log", { message: "B" });
+    expect(await first.message<Message>()).toMatchObject({ params: { data: "A" } });
+    expect(await first.message<Message>()).toMatchObject({ params: { data: "B" } });
+    await expect(first.event()).rejects.toThrow("the stream ended");
+    for (let poll = 0; poll < 2; poll++) {
+      const next = await eventsUntilEnd(await openStream(polling, sessionId));
+      expect(next).toEqual([]);
+    }
+  });
+
   it("hands a POST stream over after postStreamLifetimeMs; the rest comes through GET", async () => {
     const polling = workerWith({ postStreamLifetimeMs: 120 });
     const sessionId = await openSession(polling);
