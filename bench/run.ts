@@ -122,11 +122,14 @@ console.log(`\n${date.toISOString()}${quick ? " (--quick)" : ""}: ${where}\n`);
 console.log(table);
 console.log(`\n${goals.join("\n")}`);
 if (!("unavailable" in idle)) {
-  const { polling, open } = idle;
+  const { polling: on, open: off, ratio } = idle;
+  const delay = on.evictionDelaySeconds === null ? "" : `, ${on.evictionDelaySeconds} s after the stream ended`;
   console.log(
-    `\nidle session, per minute: stream held ${polling.heldSecondsPerMinute} s with polling vs ${open.heldSecondsPerMinute} s without ` +
-      `(${(polling.heldSecondsPerMinute / open.heldSecondsPerMinute).toFixed(2)}×); reconnects ${polling.reconnects} vs ${open.reconnects}; ` +
-      `session object evicted and started again ${polling.restarts} vs ${open.restarts} times`,
+    `\nidle session (durable-mcp, ${idle.seconds} s, scaled to one minute), SSE polling on (defaults) vs off:\n` +
+      `  object resident (its SQLite file open in workerd): ${on.residentSecondsPerMinute} s vs ${off.residentSecondsPerMinute} s (${ratio.resident}×)\n` +
+      `  GET stream held: ${on.heldSecondsPerMinute} s vs ${off.heldSecondsPerMinute} s (${ratio.held}×)\n` +
+      `  in ${idle.seconds} s: reconnects ${on.reconnects} vs ${off.reconnects}; evictions ${on.evictions} vs ${off.evictions}${delay}; ` +
+      `object restarts ${on.restarts} vs ${off.restarts}`,
   );
 }
 
