@@ -28,6 +28,16 @@ export const EARLY_CANCEL_TTL_MS = 30_000;
 /** And at most this many of them are kept. */
 export const MAX_EARLY_CANCELS = 100;
 
+/** The messages of an inbox, as `Inbox.send` wrote them; leaving the loop cancels the stream. */
+export async function* readInbox(inbox: ReadableStream<Uint8Array>): AsyncGenerator<JSONRPCMessage> {
+  let buffered = "";
+  for await (const text of inbox.pipeThrough(new TextDecoderStream())) {
+    const lines = (buffered + text).split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) if (line) yield JSON.parse(line) as JSONRPCMessage;
+  }
+}
+
 /** A JSON-RPC id as a map key that keeps 1 and "1" apart. */
 const keyOf = (id: RequestId): string => JSON.stringify(id);
 

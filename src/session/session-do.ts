@@ -14,7 +14,7 @@ import type {
 } from "@modelcontextprotocol/sdk/types.js";
 import { encodeMessage, encodePriming } from "../transport/sse.js";
 import { leaveTopics } from "../push/topics.js";
-import { Broker, type Expectation } from "./broker.js";
+import { Broker, readInbox, type Expectation } from "./broker.js";
 import { formatEventId, parseEventId } from "./event-id.js";
 import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "./record.js";
 import type { SessionSettings } from "./settings.js";
@@ -133,18 +133,12 @@ export class SessionDO extends DurableObject<unknown> {
   async ask(request: McpRequest, timeoutMs: number): Promise<JSONRPCResultResponse | JSONRPCErrorResponse | null> {
     if (!this.#session) return null;
     const waiter = crypto.randomUUID();
-    const answers = this.#broker.openInbox(waiter, []).pipeThrough(new TextDecoderStream()).getReader();
+    const answers = readInbox(this.#broker.openInbox(waiter, []));
     const id = crypto.randomUUID();
     this.#broker.expectAnswer(waiter, id, request.method, timeoutMs);
     await this.publish([{ jsonrpc: "2.0", id, ...request }]);
-    let text = "";
-    while (!text.includes("\n")) {
-      const { value, done } = await answers.read();
-      if (done) return null;
-      text += value;
-    }
-    await answers.cancel();
-    return JSON.parse(text.slice(0, text.indexOf("\n"))) as JSONRPCResultResponse | JSONRPCErrorResponse;
+    for await (const answer of answers) return answer as JSONRPCResultResponse | JSONRPCErrorResponse;
+    return null;
   }
 
   async stats(): Promise<SessionStats | null> {

@@ -8,6 +8,7 @@
  * cancellation that arrives before the inbox waits in the broker until it opens.
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { readInbox } from "../session/broker.js";
 import type { SessionStub } from "./sessions.js";
 
 export const INBOX_DELAY_MS = 50;
@@ -66,13 +67,8 @@ export class SessionLink {
   }
 
   async #pump(inbox: ReadableStream<Uint8Array>): Promise<void> {
-    let buffered = "";
     try {
-      for await (const text of inbox.pipeThrough(new TextDecoderStream())) {
-        const lines = (buffered + text).split("\n");
-        buffered = lines.pop() ?? "";
-        for (const line of lines) if (line) this.#receive(JSON.parse(line) as JSONRPCMessage);
-      }
+      for await (const message of readInbox(inbox)) this.#receive(message);
     } catch {
       // The inbox was cancelled because the POST is over: nothing is waiting any more.
     }
