@@ -14,9 +14,14 @@ import { cancelledRequestId, isResponse } from "../transport/message-kind.js";
  */
 export const HANDOVER_METHOD = "durable-mcp/hand-over-stream";
 
-/** How long, and how many, POST streams are remembered as this session's, for a client that resumes one early. */
-export const LIVE_STREAM_TTL_MS = 10 * 60 * 1000;
-export const MAX_LIVE_STREAMS = 1000;
+/**
+ * A POST still running after INBOX_DELAY_MS opens its inbox (src/worker/session-link.ts); a
+ * stream that has none this long after its POST began has ended without one. A client that
+ * resumes it earlier waits for the inbox this long at most.
+ */
+export const INBOX_GRACE_MS = 2_000;
+/** POST streams remembered at once while their inbox may still open. */
+export const MAX_STARTING_STREAMS = 1000;
 
 /** Server→client requests one session may have waiting at once; more fail at once. */
 export const MAX_AWAITED_PER_SESSION = 100;
@@ -82,27 +87,28 @@ export class Broker {
   /** Server→client requests waiting for the client, by id key. */
   readonly #awaited = new Map<string, Awaited>();
   readonly #earlyCancels = new Map<string, { notification: JSONRPCMessage; at: number }>();
-  /** SSE POST streams of this session not (yet) handed over, by stream id: when each started. */
-  readonly #liveStreams = new Map<string, number>();
-  /** Streams whose client resumed them before their POST opened an inbox. */
-  readonly #handoverWanted = new Set<string>();
+  /** SSE POST streams of this session that have no inbox yet, by stream id: when their POST began. */
+  readonly #starting = new Map<string, number>();
+  /** Resumes waiting for a starting stream's inbox. */
+  readonly #inboxWaiters = new Map<string, Set<() => void>>();
 
-  /** Remembers an SSE POST stream as this session's, so its client may resume it before any inbox. */
+  /** Remembers an SSE POST stream as this session's, so its client may resume it before its inbox opens. */
   registerStream(streamId: string): void {
     const now = Date.now();
     // Oldest first: stop at the first one young enough, unless there are too many.
-    for (const [id, at] of this.#liveStreams) {
-      if (now - at <= LIVE_STREAM_TTL_MS && this.#liveStreams.size < MAX_LIVE_STREAMS) break;
-      this.#liveStreams.delete(id);
+    for (const [id, at] of this.#starting) {
+      if (now - at <= INBOX_GRACE_MS && this.#starting.size < MAX_STARTING_STREAMS) break;
+      this.#starting.delete(id);
     }
-    this.#liveStreams.set(streamId, now);
+    this.#starting.set(streamId, now);
   }
 
   /** Opens the inbox of a POST that serves `requestIds`. */
   openInbox(inboxId: string, requestIds: RequestId[]): ReadableStream<Uint8Array> {
     const inbox = new Inbox(() => this.#forget(inboxId));
     this.#inboxes.set(inboxId, inbox);
-    if (this.#handoverWanted.delete(inboxId)) inbox.send({ jsonrpc: "2.0", method: HANDOVER_METHOD });
+    this.#starting.delete(inboxId);
+    for (const wake of this.#inboxWaiters.get(inboxId) ?? []) wake();
     for (const id of requestIds) {
       this.#running.set(keyOf(id), inboxId);
       const early = this.#earlyCancels.get(keyOf(id));
@@ -115,16 +121,21 @@ export class Broker {
     return this.#awaited.size;
   }
 
-  /** Whether `streamId` names a POST stream of this session that is still running. */
-  isLive(streamId: string): boolean {
-    return this.#liveStreams.has(streamId) || this.#inboxes.has(streamId);
+  /**
+   * Whether `streamId` names a POST stream of this session whose isolate can still hand it
+   * over: it has an inbox, or opens one within INBOX_GRACE_MS of its POST (then this waits).
+   */
+  async isLive(streamId: string): Promise<boolean> {
+    if (this.#inboxes.has(streamId)) return true;
+    const startedAt = this.#starting.get(streamId);
+    if (startedAt === undefined) return false;
+    await this.#inboxOpening(streamId, startedAt + INBOX_GRACE_MS - Date.now());
+    return this.#inboxes.has(streamId);
   }
 
-  /** Asks the isolate serving POST `inboxId` to hand its stream over (see HANDOVER_METHOD), now or once it has an inbox. */
+  /** Asks the isolate serving POST `inboxId` to hand its stream over (see HANDOVER_METHOD). */
   requestHandover(inboxId: string): void {
-    const inbox = this.#inboxes.get(inboxId);
-    if (inbox) inbox.send({ jsonrpc: "2.0", method: HANDOVER_METHOD });
-    else this.#handoverWanted.add(inboxId);
+    this.#inboxes.get(inboxId)?.send({ jsonrpc: "2.0", method: HANDOVER_METHOD });
   }
 
   /** Registers a server→client request, unless its inbox is gone (its POST ended) or too many wait. */
@@ -192,10 +203,24 @@ export class Broker {
     this.#earlyCancels.set(keyOf(requestId), { notification, at: now });
   }
 
+  /** Resolves when the inbox `inboxId` opens, or after `timeoutMs`. */
+  #inboxOpening(inboxId: string, timeoutMs: number): Promise<void> {
+    const waiters = this.#inboxWaiters.get(inboxId) ?? new Set();
+    this.#inboxWaiters.set(inboxId, waiters);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0) this.#inboxWaiters.delete(inboxId);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      waiters.add(wake);
+    });
+  }
+
   #forget(inboxId: string): void {
     this.#inboxes.delete(inboxId);
-    this.#liveStreams.delete(inboxId);
-    this.#handoverWanted.delete(inboxId);
     for (const [key, owner] of this.#running) if (owner === inboxId) this.#running.delete(key);
     for (const [key, awaited] of this.#awaited) {
       if (awaited.inboxId !== inboxId) continue;

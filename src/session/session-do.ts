@@ -187,8 +187,11 @@ export class SessionDO extends DurableObject<unknown> {
     const from = parseEventId(lastEventId);
     if (!from) return { status: "unknown-event" };
     const isStandalone = from.stream === record.standaloneStreamId;
+    const known = isStandalone || this.#storage.streamState(from.stream) || (await this.#broker.isLive(from.stream));
+    if (!known) return { status: "unknown-event" };
+    if (!this.#session) return { status: "not-found" };
+    // Read after the wait: the stream may have been handed over meanwhile.
     const state = this.#storage.streamState(from.stream);
-    if (!isStandalone && !state && !this.#broker.isLive(from.stream)) return { status: "unknown-event" };
     if (from.position < (state?.lostThrough ?? 0)) return { status: "too-old" };
     this.#storage.acknowledge(from.stream, from.position);
     const missed = this.#storage.after(from.stream, from.position);

@@ -5,6 +5,8 @@
  * A resumable SSE stream numbers its events (`<stream>_<n>`) and keeps them, so that when its
  * client leaves, is told to poll, or resumes it through GET, the stream can be handed over to
  * the session object: everything written so far and everything after goes there instead.
+ * A client that left may not be noticed before the stream ends (writes to it succeed for a
+ * while), so a stream that ran long also hands its events over when it ends.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { formatEventId } from "../session/event-id.js";
@@ -38,6 +40,12 @@ export interface ResumableStream {
   retryMs: number;
   /** The stream is handed over after this long; 0 keeps it open with heartbeats. */
   lifetimeMs: number;
+  /**
+   * Whether the stream, ending with its client seemingly there, still goes to the session
+   * object, which then answers a resume from its log. False for answers too quick to be worth
+   * a round trip: a resume of those is refused.
+   */
+  keepsEnded(): boolean;
   handOver(messages: NumberedMessage[], done: boolean, lostThrough: number): Promise<void>;
 }
 
@@ -124,7 +132,7 @@ class SseChannel implements ResponseChannel {
 
   finish(): void {
     if (this.#state === "handed-over") this.#forward([], true);
-    else this.#close();
+    else if (this.#state === "open") this.#end();
     this.#state = "finished";
   }
 
@@ -153,6 +161,13 @@ class SseChannel implements ResponseChannel {
       .then(() => resumable.handOver(messages, done, lostThrough))
       // Refused only when the session is gone (deleted or expired): nobody can resume it then.
       .catch(() => {});
+  }
+
+  /** Ends the stream with its client seemingly there. */
+  #end(): void {
+    this.#close();
+    if (this.#resumable?.keepsEnded()) this.#forward(this.#history, true);
+    this.#history = [];
   }
 
   #close(): void {

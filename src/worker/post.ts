@@ -88,6 +88,8 @@ export async function handlePost<E extends object>(
       protocolVersion: opened.record.protocolVersion,
       retryMs: opened.settings.retryMs,
       lifetimeMs: options.postStreamLifetimeMs,
+      // The session object knows the stream as live only while its inbox is open: keep what it may resume.
+      keepsEnded: () => link.hasInbox,
       handOver: (messages, done, lostThrough) => stub.handOver(link.inboxId, messages, done, lostThrough),
     },
     batch: body.batch,

@@ -50,6 +50,11 @@ export class SessionLink {
     }
   }
 
+  /** True once the inbox was asked for: the POST ran past INBOX_DELAY_MS or waited on the client. */
+  get hasInbox(): boolean {
+    return this.#inbox !== undefined;
+  }
+
   close(): void {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);

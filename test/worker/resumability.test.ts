@@ -79,6 +79,15 @@ describe("a POST stream whose connection dropped", () => {
     expect(resumed.at(-1)?.message.result).toBeDefined();
   });
 
+  it("is handed over when the client resumes it before its POST opened an inbox", async () => {
+    const sessionId = await openSession(worker);
+    const original = sseCursor(await slowTask(worker, sessionId, 3, 100));
+    const priming = await original.event();
+    const resumed = await eventsUntilEnd(await openStream(worker, sessionId, { "last-event-id": priming.id! }));
+    expect(progressOf(resumed)).toEqual([1, 2, 3]);
+    expect(resumed.at(-1)?.message.result).toBeDefined();
+  });
+
   it("can be resumed again after the result, from any id it still holds", async () => {
     const sessionId = await openSession(worker);
     const cursor = sseCursor(await slowTask(worker, sessionId, 3, 30));
@@ -88,6 +97,17 @@ describe("a POST stream whose connection dropped", () => {
     expect(progressOf(all)).toEqual([1, 2, 3]);
     const again = await eventsUntilEnd(await openStream(worker, sessionId, { "last-event-id": all[1]!.id! }));
     expect(again.map(({ id }) => id)).toEqual(all.slice(2).map(({ id }) => id));
+  });
+});
+
+describe("a POST stream that ended at once", () => {
+  it("is not kept: a resume of it is refused with 400, not answered with a stream that stays empty", async () => {
+    const sessionId = await openSession(worker);
+    const answered = await eventsUntilEnd(await slowTask(worker, sessionId, 1, 0));
+    expect(answered.at(-1)?.message.result).toBeDefined();
+    const response = await openStream(worker, sessionId, { "last-event-id": answered[0]!.id! });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { message: expect.stringContaining("Last-Event-ID") } });
   });
 });
 

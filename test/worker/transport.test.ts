@@ -149,3 +149,37 @@ describe("DistributedTransport", () => {
     ]);
   });
 });
+
+describe("a resumable POST stream that ends with its client seemingly there", () => {
+  /** Serves `announce` on a resumable stream; returns what the stream wrote and what it handed to the session object. */
+  async function announce(keepsEnded: boolean) {
+    const handedOver: { positions: number[]; done: boolean }[] = [];
+    const transport = new DistributedTransport({ sessionId: "s", record, disableLocalSse: true });
+    await whoamiServer().connect(transport);
+    const stream = {
+      id: "post-stream",
+      protocolVersion: record.protocolVersion,
+      retryMs: 1_000,
+      lifetimeMs: 0,
+      keepsEnded: () => keepsEnded,
+      handOver: async (messages: { position: number }[], done: boolean) =>
+        void handedOver.push({ positions: messages.map(({ position }) => position), done }),
+    };
+    const response = await transport.handlePost([request(3, "tools/call", { name: "announce" })], { ...context("sse"), stream });
+    const written = await answerOf(response);
+    await transport.settled;
+    return { written, handedOver };
+  }
+
+  it("hands everything it wrote to the session object when it ran long: a client that left unnoticed can resume", async () => {
+    const { written, handedOver } = await announce(true);
+    expect(written).toHaveLength(2);
+    expect(handedOver).toEqual([{ positions: [1, 2], done: true }]);
+  });
+
+  it("hands nothing over when it was quick", async () => {
+    const { written, handedOver } = await announce(false);
+    expect(written).toHaveLength(2);
+    expect(handedOver).toEqual([]);
+  });
+});
