@@ -6,7 +6,12 @@
 // across a restart of wrangler dev is in restart.test.ts.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ToolListChangedNotificationSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ElicitRequestSchema,
+  ToolListChangedNotificationSchema,
+  type ClientCapabilities,
+  type JSONRPCMessage,
+} from "@modelcontextprotocol/sdk/types.js";
 import { createParser } from "eventsource-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callTool, mcpPost, mcpRequest, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
@@ -97,7 +102,10 @@ function recordingFetch(exchanges: Exchange[], before?: (method: string, lastEve
 }
 
 /** The SDK client with a reconnection policy, on the polling endpoint, with its wire recorded. */
-async function pollingClient(before?: (method: string, lastEventId: string | null) => Promise<void>) {
+async function pollingClient(
+  before?: (method: string, lastEventId: string | null) => Promise<void>,
+  capabilities: ClientCapabilities = {},
+) {
   const exchanges: Exchange[] = [];
   const errors: unknown[] = [];
   const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
@@ -109,7 +117,7 @@ async function pollingClient(before?: (method: string, lastEventId: string | nul
     },
     fetch: recordingFetch(exchanges, before),
   });
-  const client = new Client({ name: "resumability-e2e", version: "1.0.0" });
+  const client = new Client({ name: "resumability-e2e", version: "1.0.0" }, { capabilities });
   await client.connect(transport);
   client.onerror = (error) => errors.push(error);
   return { client, transport, exchanges, errors };
@@ -195,6 +203,26 @@ describe("the SDK client under SSE polling", () => {
     expect(wire.filter(isProgress).map((message) => message.params?.progress)).toEqual(progress);
     expect(messagesOf(exchanges).filter(isResponseTo(requestId))).toHaveLength(1);
     expect(wire.at(-1)).toMatchObject({ id: requestId, result: { content: [{ type: "text", text: "completed 20 steps" }] } });
+    expect(errors).toEqual([]);
+    await client.close();
+  });
+
+  it("answers an elicitation after its POST stream was handed over: the tool gets the answer, the client the result", async () => {
+    const { client, exchanges, errors } = await pollingClient(undefined, { elicitation: { form: {} } });
+    client.setRequestHandler(ElicitRequestSchema, async () => {
+      await sleep(3 * POST_STREAM_LIFETIME_MS); // the user takes their time
+      return { action: "accept", content: { confirm: true } };
+    });
+    const result = await client.callTool({ name: "confirm_action", arguments: { action: "deploy" } });
+    expect(result.content).toEqual([{ type: "text", text: "confirmed" }]);
+
+    // The request came on the POST stream, which the server then ended; the result came on a resume.
+    const post = exchanges.find((exchange) => exchange.method === "POST" && exchange.body?.method === "tools/call")!;
+    expect(messagesOf([post]).map((message) => message.method)).toEqual(["elicitation/create"]);
+    expect(post.endedByServer).toBe(true);
+    const stream = streamOf(post.events[0]!.id!);
+    const resumes = exchanges.filter((exchange) => exchange.lastEventId !== null && streamOf(exchange.lastEventId) === stream);
+    expect(messagesOf(resumes).filter(isResponseTo(post.body!.id))).toHaveLength(1);
     expect(errors).toEqual([]);
     await client.close();
   });
