@@ -14,13 +14,17 @@ import {
 import { z } from "zod";
 import { text } from "./tools.js";
 
+// Built once per isolate, like the schemas in tools.ts.
+const confirmActionInput = z.object({ action: z.string().describe("What would be done, e.g. 'deploy'") });
+const summarizeInput = z.object({ text: z.string().describe("The text to summarize") });
+
 export function registerClientRequestTools(server: McpServer): void {
   server.registerTool(
     "confirm_action",
     {
       title: "Confirm action",
       description: "Asks the user (form elicitation) to confirm an action before pretending to run it.",
-      inputSchema: { action: z.string().describe("What would be done, e.g. 'deploy'") },
+      inputSchema: confirmActionInput,
     },
     async ({ action }, extra): Promise<CallToolResult> => {
       const answer = await server.server.elicitInput(
@@ -45,7 +49,7 @@ export function registerClientRequestTools(server: McpServer): void {
     {
       title: "Summarize",
       description: "Asks the client's model (sampling) for a one-sentence summary of the text.",
-      inputSchema: { text: z.string().describe("The text to summarize") },
+      inputSchema: summarizeInput,
     },
     async ({ text: input }, extra): Promise<CallToolResult> => {
       const result = await server.server.createMessage(

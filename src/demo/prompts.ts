@@ -8,24 +8,24 @@ import { z } from "zod";
 
 const STYLES = ["formal", "casual"] as const;
 
-export function registerDemoPrompts(server: McpServer): void {
-  // completable() marks the schema object itself (a non-configurable property), so the schema
-  // must be created per server; a module-level one would throw on the second createDemoServer().
-  const style = completable(
+// Built once per isolate, like the schemas in tools.ts. completable() marks the schema it is
+// given (a non-configurable property): it is called once here, never again on the same schema.
+const greetArgs = {
+  name: z.string().describe("Who to greet"),
+  style: completable(
     z.enum(STYLES).describe("Tone of the greeting: formal or casual"),
     // The value is whatever prefix the user has typed so far, not yet a valid enum member.
     (value: string) => STYLES.filter((s) => s.startsWith(value)),
-  );
+  ),
+};
 
+export function registerDemoPrompts(server: McpServer): void {
   server.registerPrompt(
     "greet",
     {
       title: "Greet someone",
       description: "Produces a user message asking for a greeting in the chosen style.",
-      argsSchema: {
-        name: z.string().describe("Who to greet"),
-        style,
-      },
+      argsSchema: greetArgs,
     },
     ({ name, style }): GetPromptResult => ({
       description: `A ${style} greeting for ${name}`,
