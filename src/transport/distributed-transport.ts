@@ -201,7 +201,8 @@ export class DistributedTransport implements Transport {
 
   #afterSuccess(request: JSONRPCRequest): AfterSuccess | undefined {
     const { onsessioninitialized, onsessionchange } = this.#options;
-    if (isInitializeRequest(request)) {
+    // The method first: a zod parse of every request only to find initialize shows in a profile.
+    if (request.method === "initialize" && isInitializeRequest(request)) {
       if (!onsessioninitialized) return undefined;
       return async (response) => {
         const now = Date.now();

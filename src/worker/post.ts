@@ -3,7 +3,7 @@
  * object is `open` (check, record, inbox, routing of the client's answers and cancellations);
  * `initialize` instead creates the session.
  */
-import { ErrorCode, isInitializeRequest, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../security/auth.js";
 import type { OpenedSession } from "../session/session-do.js";
 import { indexSubscription } from "../push/topics.js";
@@ -46,7 +46,8 @@ export async function handlePost<E extends object>(
   if (body instanceof Response) return body;
 
   notes.rpc = body.messages.map((message) => ("method" in message ? message.method : "response"));
-  const initialize = body.messages.filter(isRequest).find(isInitializeRequest);
+  // By method alone: the server validates its params, and answers a bad initialize with an error.
+  const initialize = body.messages.filter(isRequest).find((request) => request.method === "initialize");
   if (initialize && body.messages.length > 1) {
     return jsonRpcError(400, ErrorCode.InvalidRequest, "Invalid Request: initialize must be sent alone", {
       id: initialize.id,
