@@ -1,6 +1,8 @@
 /**
  * How one POST's answer reaches the client: a single JSON body, or an SSE stream that also
- * carries the request's notifications and server→client requests. Chosen once per POST.
+ * carries the request's notifications and server→client requests. "auto" chooses per POST:
+ * an answer ready within QUICK_ANSWER_MS with nothing else to send goes as JSON (a stream
+ * costs about a quarter more CPU per request), anything else as a stream.
  *
  * A resumable SSE stream numbers its events (`<stream>_<n>`) and keeps them, so that when its
  * client leaves, is told to poll, or resumes it through GET, the stream can be handed over to
@@ -13,7 +15,10 @@ import { formatEventId } from "../session/event-id.js";
 import type { NumberedMessage } from "../session/storage.js";
 import { encodeComment, encodeMessage, encodePriming, HEARTBEAT_INTERVAL_MS, SSE_HEADERS } from "./sse.js";
 
-export type ResponseMode = "json" | "sse";
+export type ResponseMode = "json" | "sse" | "auto";
+
+/** In "auto" mode, an answer that takes longer becomes a stream, so that it can carry heartbeats and be resumed. */
+export const QUICK_ANSWER_MS = 50;
 
 /** Events a POST stream keeps for a handover; older ones are dropped and reported lost. */
 export const MAX_STREAM_HISTORY = 1000;
@@ -60,6 +65,60 @@ export function createResponseChannel(
       return new JsonChannel(headers, batch);
     case "sse":
       return new SseChannel(headers, resumable);
+    case "auto":
+      return new AutoChannel(
+        () => new JsonChannel(headers, batch),
+        () => new SseChannel(headers, resumable),
+      );
+  }
+}
+
+/** JSON if the POST is answered quickly with responses only; otherwise an SSE stream from then on. */
+class AutoChannel implements ResponseChannel {
+  readonly streams = true;
+  readonly response: Promise<Response>;
+  readonly #json: () => ResponseChannel;
+  readonly #sse: () => ResponseChannel;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  #chosen: ResponseChannel | undefined;
+  #pending: JSONRPCMessage[] = [];
+  #resolve!: (response: Promise<Response>) => void;
+
+  constructor(json: () => ResponseChannel, sse: () => ResponseChannel) {
+    this.#json = json;
+    this.#sse = sse;
+    this.response = new Promise((resolve) => (this.#resolve = resolve));
+    this.#timer = setTimeout(() => this.#choose(this.#sse), QUICK_ANSWER_MS);
+  }
+
+  write(message: JSONRPCMessage): void {
+    if (this.#chosen) return this.#chosen.write(message);
+    this.#pending.push(message);
+    // A notification or a request to the client needs a stream; responses may wait for the last one.
+    if ("method" in message) this.#choose(this.#sse);
+  }
+
+  finish(): void {
+    this.#choose(this.#json).finish();
+  }
+
+  handOver(): void {
+    this.#choose(this.#sse).handOver();
+  }
+
+  drained(): Promise<void> {
+    return this.#chosen?.drained() ?? Promise.resolve();
+  }
+
+  #choose(make: () => ResponseChannel): ResponseChannel {
+    if (this.#chosen) return this.#chosen;
+    clearTimeout(this.#timer);
+    const chosen = make();
+    this.#chosen = chosen;
+    for (const message of this.#pending) chosen.write(message);
+    this.#pending = [];
+    this.#resolve(chosen.response);
+    return chosen;
   }
 }
 

@@ -28,7 +28,11 @@ export interface McpHandlerOptions<E> {
   binding?: string;
   /** The TopicDO binding that indexes resource subscriptions across sessions. Default "MCP_TOPICS"; optional. */
   topicsBinding?: string;
-  /** The answer to a POST whose client accepts both JSON and SSE. Default "sse", which carries progress. */
+  /**
+   * The answer to a POST whose client accepts both JSON and SSE. Default "auto": JSON when the
+   * answer is ready within 50 ms with nothing else to send, otherwise an SSE stream (progress,
+   * logs, requests to the client; resumable). "sse" always streams, "json" never does.
+   */
   responseMode?: ResponseMode;
   /** The largest POST body, in bytes; larger ones get 413. Default 4 MiB, as the SDK's transport. */
   maxBodyBytes?: number;
@@ -70,7 +74,7 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     path: options.path ?? "/mcp",
     binding: options.binding ?? "MCP_SESSION",
     topicsBinding: options.topicsBinding ?? "MCP_TOPICS",
-    responseMode: options.responseMode ?? "sse",
+    responseMode: options.responseMode ?? "auto",
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     serverRequestTimeoutMs: options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
     postStreamLifetimeMs: options.postStreamLifetimeMs ?? 0,

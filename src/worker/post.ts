@@ -57,7 +57,7 @@ export async function handlePost<E extends object>(
   const local = body.messages.filter((message) => !isRouted(message));
   const session = initialize
     ? newSession(env, options)
-    : await existingSession(request, env, principal, options, local, routed, mode === "sse");
+    : await existingSession(request, env, principal, options, local, routed, mode !== "json");
   if (session instanceof Response) return session;
   notes.sessionId = session.id;
   const headers = { "mcp-session-id": session.id };

@@ -9,9 +9,11 @@
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { readInbox } from "../session/broker.js";
+import { QUICK_ANSWER_MS } from "../transport/response-channel.js";
 import type { SessionStub } from "./sessions.js";
 
-export const INBOX_DELAY_MS = 50;
+/** The moment an "auto" answer turns into a stream, too: a stream its client may resume is one the session object knows. */
+export const INBOX_DELAY_MS = QUICK_ANSWER_MS;
 
 export class SessionLink {
   readonly inboxId = crypto.randomUUID();

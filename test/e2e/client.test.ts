@@ -378,21 +378,27 @@ describe("raw HTTP", () => {
     }
   });
 
-  it("answers a client that accepts only JSON with JSON, and one that accepts both with SSE", async () => {
+  it("answers with JSON a client that accepts only JSON, and one that accepts both when the answer is quick; else with SSE", async () => {
     const sessionId = await openSession(endpoint);
     const echo = (id: number) => request(id, "tools/call", { name: "echo", arguments: { message: `m${id}` } });
+    const both = "application/json, text/event-stream";
 
-    const json = await mcpPost(endpoint, echo(2), { sessionId, accept: "application/json" });
-    expect(json.status).toBe(200);
-    expect(json.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(await json.json()).toEqual({ jsonrpc: "2.0", id: 2, result: { content: [{ type: "text", text: "m2" }] } });
+    for (const [id, accept] of [[2, "application/json"], [3, both]] as const) {
+      const json = await mcpPost(endpoint, echo(id), { sessionId, accept });
+      expect(json.status).toBe(200);
+      expect(json.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(await json.json()).toEqual({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: `m${id}` }] } });
+    }
 
-    const sse = await mcpPost(endpoint, echo(3), { sessionId, accept: "application/json, text/event-stream" });
+    const progress = request(4, "tools/call", { name: "slow_task", arguments: { steps: 1, delayMs: 0 }, _meta: { progressToken: "t" } });
+    const sse = await mcpPost(endpoint, progress, { sessionId, accept: both });
     expect(sse.status).toBe(200);
     expect(sse.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const messages = [];
-    for await (const event of sseEvents(sse)) if (event.data !== "") messages.push(JSON.parse(event.data));
-    expect(messages).toEqual([{ jsonrpc: "2.0", id: 3, result: { content: [{ type: "text", text: "m3" }] } }]);
+    const events = [];
+    for await (const event of sseEvents(sse)) events.push(event);
+    expect(events[0]).toMatchObject({ id: expect.stringMatching(/_0$/), data: "" });
+    const messages = events.slice(1).map((event) => JSON.parse(event.data) as { method?: string; id?: number });
+    expect(messages.map((message) => message.method ?? message.id)).toEqual(["notifications/progress", 4]);
   });
 });
 

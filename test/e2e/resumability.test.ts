@@ -394,7 +394,7 @@ describe("Last-Event-ID of no stream of this session", () => {
     const theirPriming = await theirStandalone.event();
     await theirStandalone.cancel();
     const theirPost = sseCursor(
-      await mcpPost(endpoint, request(1, "tools/call", { name: "slow_task", arguments: { steps: 1, delayMs: 0 } }), {
+      await mcpPost(endpoint, request(1, "tools/call", { name: "slow_task", arguments: { steps: 1, delayMs: 0 }, _meta: { progressToken: 1 } }), {
         sessionId: other,
       }),
     );

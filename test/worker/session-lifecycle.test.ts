@@ -59,20 +59,49 @@ describe("a later POST", () => {
     expect((await storedState(sessionId)).record!.lastSeenAt).toBeGreaterThan(first!.lastSeenAt);
   });
 
-  it("answers with JSON when the client accepts only JSON, and with SSE when it accepts both", async () => {
-    const sessionId = await openSession(worker);
-    const json = await mcpPost(worker, request(2, "tools/call", { name: "echo", arguments: { message: "j" } }), {
-      sessionId,
-      accept: "application/json",
-    });
-    expect(json.headers.get("content-type")).toContain("application/json");
-    expect(await json.json()).toMatchObject({ id: 2, result: { content: [{ text: "j" }] } });
+  describe("chooses JSON or SSE for its answer", () => {
+    const echo = (id: number) => request(id, "tools/call", { name: "echo", arguments: { message: `m${id}` } });
+    const contentType = (response: Response) => response.headers.get("content-type")?.split(";")[0];
 
-    const sse = await mcpPost(worker, request(3, "tools/call", { name: "echo", arguments: { message: "s" } }), {
-      sessionId,
+    it("by the Accept header when the client accepts only one", async () => {
+      const sessionId = await openSession(worker);
+      const json = await mcpPost(worker, echo(2), { sessionId, accept: "application/json" });
+      expect(contentType(json)).toBe("application/json");
+      expect(await json.json()).toMatchObject({ id: 2, result: { content: [{ text: "m2" }] } });
+      const sse = await mcpPost(worker, echo(3), { sessionId, accept: "text/event-stream" });
+      expect(contentType(sse)).toBe("text/event-stream");
+      expect(await readJsonRpcResponse(sse)).toMatchObject({ id: 3, result: { content: [{ text: "m3" }] } });
     });
-    expect(sse.headers.get("content-type")).toContain("text/event-stream");
-    expect(await readJsonRpcResponse(sse)).toMatchObject({ id: 3, result: { content: [{ text: "s" }] } });
+
+    it("accepting both, JSON for a quick answer and a stream for one with progress or one that takes longer", async () => {
+      const sessionId = await openSession(worker);
+      const quick = await mcpPost(worker, echo(2), { sessionId });
+      expect(contentType(quick)).toBe("application/json");
+      expect(await quick.json()).toMatchObject({ id: 2, result: { content: [{ text: "m2" }] } });
+
+      const withProgress = request(3, "tools/call", {
+        name: "slow_task",
+        arguments: { steps: 1, delayMs: 0 },
+        _meta: { progressToken: "p" },
+      });
+      const progress = await mcpPost(worker, withProgress, { sessionId });
+      expect(contentType(progress)).toBe("text/event-stream");
+      const messages = await readAllSseMessages<{ id?: number; method?: string }>(progress);
+      expect(messages.map((message) => message.method ?? message.id)).toEqual(["notifications/progress", 3]);
+
+      const slow = request(4, "tools/call", { name: "slow_task", arguments: { steps: 1, delayMs: 200 } });
+      const long = await mcpPost(worker, slow, { sessionId });
+      expect(contentType(long)).toBe("text/event-stream");
+      expect(await readJsonRpcResponse(long)).toMatchObject({ id: 4, result: { content: [{ text: "completed 1 steps" }] } });
+    });
+
+    it("accepting both, always a stream with responseMode sse", async () => {
+      const streaming = workerWith({ responseMode: "sse" });
+      const sessionId = await openSession(streaming);
+      const response = await mcpPost(streaming, echo(2), { sessionId });
+      expect(contentType(response)).toBe("text/event-stream");
+      expect(await readJsonRpcResponse(response)).toMatchObject({ id: 2, result: { content: [{ text: "m2" }] } });
+    });
   });
 
   it("keeps the log level set by logging/setLevel for the servers of later requests", async () => {
