@@ -8,12 +8,13 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../test/e2e/helpers/wrangler-dev.ts";
+import { goalLines, interleavedGoals } from "./lib/goals.ts";
 import { idleActivity } from "./lib/idle-activity.ts";
 import { listChangedLatency } from "./lib/list-changed.ts";
 import { newSessions, toolsCall } from "./lib/load.ts";
 import { openSession } from "./lib/mcp.ts";
 import { measureIdleSessions, type MemoryFigure } from "./lib/memory.ts";
-import { buildRows, goalLines, markdownTable, type Measured, type SystemFigures } from "./lib/report.ts";
+import { buildRows, markdownTable, type Measured, type SystemFigures } from "./lib/report.ts";
 import { SYSTEMS, type RunningSystem, type SystemSpec } from "./lib/systems.ts";
 
 const args = process.argv.slice(2);
@@ -24,8 +25,8 @@ if (args.some((arg) => arg !== "--quick")) {
 const quick = args.includes("--quick");
 
 const PLAN = quick
-  ? { warmupS: 1, loadS: 2, sessions: 40, sessionConnections: 8, listChangedSamples: 10, idleSessions: 40, settleMs: 1000, idleS: 60 }
-  : { warmupS: 3, loadS: 10, sessions: 200, sessionConnections: 8, listChangedSamples: 100, idleSessions: 200, settleMs: 2000, idleS: 120 };
+  ? { warmupS: 1, loadS: 2, sessions: 40, sessionConnections: 8, listChangedSamples: 10, idleSessions: 40, settleMs: 1000, idleS: 60, goalRounds: 3, goalRoundS: 2 }
+  : { warmupS: 3, loadS: 10, sessions: 200, sessionConnections: 8, listChangedSamples: 100, idleSessions: 200, settleMs: 2000, idleS: 120, goalRounds: 9, goalRoundS: 5 };
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -100,6 +101,9 @@ for (const spec of SYSTEMS) {
   }
 }
 
+console.log(`goals: (a), (b) and (d) side by side, ${PLAN.goalRounds} interleaved rounds of ${PLAN.goalRoundS} s at c=16`);
+const goalFigures = await attempt("goals", () => interleavedGoals(SYSTEMS, PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS));
+
 // An idle minute needs a minute: both variants at once, each in its own wrangler dev.
 console.log(`durable-mcp idle session, SSE polling on (defaults) and off: ${PLAN.idleS} s`);
 const idle = await attempt("idle session", () => idleActivity(PLAN.idleS));
@@ -116,7 +120,7 @@ const machine = {
 };
 const rows = buildRows(figures);
 const table = markdownTable(figures, rows);
-const goals = goalLines(rows);
+const goals = goalLines(goalFigures);
 const where = `${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, wrangler ${machine.wrangler}`;
 console.log(`\n${date.toISOString()}${quick ? " (--quick)" : ""}: ${where}\n`);
 console.log(table);
@@ -136,5 +140,5 @@ if (!("unavailable" in idle)) {
 const resultsDir = path.join(REPO_ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `${date.toISOString().replace(/[:.]/g, "-")}${quick ? "-quick" : ""}.json`);
-writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), quick, machine, plan: PLAN, systems: figures, rows, goals, idle }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), quick, machine, plan: PLAN, systems: figures, rows, goals, goalFigures, idle }, null, 2)}\n`);
 console.log(`\nwritten: ${path.relative(REPO_ROOT, file)}`);

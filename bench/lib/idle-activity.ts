@@ -18,13 +18,14 @@
  * - reconnects, and the stream lifetime and `retry:` hint the client saw.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { startDevServer } from "../../test/e2e/helpers/wrangler-dev.ts";
 import { openSession } from "./mcp.ts";
+import { groupPids } from "./processes.ts";
 import { percentile } from "./stats.ts";
 
 /** How often the harness looks at workerd's open files. */
@@ -243,22 +244,4 @@ class ObjectFile {
     }
     return files;
   }
-}
-
-/** Pids of the processes in group `pgid` named `name` (Linux /proc). */
-function groupPids(pgid: number, name: string): string[] {
-  const pids = readdirSync("/proc").filter((entry) => {
-    if (!/^\d+$/.test(entry)) return false;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its closing paren.
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-      return pgrp === pgid && comm === name;
-    } catch {
-      return false; // the process went away between readdir and read
-    }
-  });
-  if (pids.length === 0) throw new Error(`no process named ${name} in group ${pgid}`);
-  return pids;
 }

@@ -1,6 +1,6 @@
 /**
  * The figures table: every figure with its ratio to (b) McpAgent and (d) the bare Worker of
- * the same run, as Markdown (the README quotes it), plus the issue's goals checked.
+ * the same run, as Markdown (the README quotes it). The goals are judged in goals.ts.
  */
 import type { LatencyFigure } from "./list-changed.ts";
 import type { LoadFigure, SessionsFigure } from "./load.ts";
@@ -93,18 +93,4 @@ export function markdownTable(figures: SystemFigures[], rows: Row[]): string {
   );
   const load = figures.map(({ key, loadAverage: [start, end] }) => `(${key}) ${start.toFixed(1)} → ${end.toFixed(1)}`);
   return [...lines, "", ...reasons, `- 1-minute load average during each system: ${load.join(", ")}`].join("\n");
-}
-
-/** The issue's goals for durable-mcp (a), from the c=16 figures. */
-export function goalLines(rows: Row[]): string[] {
-  const c16 = (suffix: string) => rows.find((r) => r.metric === `tools/call, 1 session, c=16: ${suffix}`)?.cells.a;
-  const rps = c16("req/s");
-  const p99 = c16("p99 ms");
-  const goal = (text: string, ratio: number | null | undefined, ok: (r: number) => boolean) =>
-    ratio === null || ratio === undefined ? `? ${text}: n/a` : `${ok(ratio) ? "met" : "NOT met"}: ${text} (${ratio.toFixed(2)}×)`;
-  return [
-    goal("c=16 req/s >= 2× McpAgent", rps?.toB, (r) => r >= 2),
-    goal("c=16 p99 <= 0.5× McpAgent", p99?.toB, (r) => r <= 0.5),
-    goal("c=16 req/s >= 0.5× bare Worker", rps?.toD, (r) => r >= 0.5),
-  ];
 }

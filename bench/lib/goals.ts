@@ -1,0 +1,123 @@
+/**
+ * The issue's goals, measured so that machine noise cancels out: (a) durable-mcp, (b) McpAgent
+ * and (d) the bare Worker run side by side, and short rounds of tools/call at concurrency 16
+ * alternate between them in a rotating order. Each round gives one ratio per goal; the median
+ * over the rounds is what the goal is judged on, and the spread is printed with it. Run one
+ * after the other, the same figure moved 2–3× between runs on a 2-vCPU machine.
+ *
+ * Each round also reads the CPU time the system's workerd processes used (/proc), per answer:
+ * the cost that throughput on a busy machine only shows through the noise.
+ */
+import { toolsCall, type LoadFigure } from "./load.ts";
+import { openSession } from "./mcp.ts";
+import { groupCpuMs } from "./processes.ts";
+import type { Measured } from "./report.ts";
+import type { RunningSystem, SystemKey, SystemSpec } from "./systems.ts";
+
+type Compared = "a" | "b" | "d";
+
+export interface RatioFigure {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface RoundFigure extends LoadFigure {
+  /** workerd CPU time (user + system, every process of the system) per right answer. */
+  cpuMsPerRequest: number;
+}
+
+export interface GoalFigures {
+  rounds: number;
+  secondsPerRound: number;
+  /** Every round's figures, per system. */
+  perRound: Record<Compared, RoundFigure[]>;
+  reqPerSecToB: RatioFigure;
+  p99ToB: RatioFigure;
+  reqPerSecToD: RatioFigure;
+  cpuPerRequestToB: RatioFigure;
+  cpuPerRequestToD: RatioFigure;
+}
+
+const COMPARED: Compared[] = ["a", "b", "d"];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function spread(values: number[]): RatioFigure {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+export async function interleavedGoals(
+  specs: SystemSpec[],
+  rounds: number,
+  secondsPerRound: number,
+  warmupS: number,
+): Promise<GoalFigures> {
+  const spec = (key: SystemKey) => {
+    const found = specs.find((s) => s.key === key);
+    if (!found) throw new Error(`no system (${key})`);
+    return found;
+  };
+  const running: Partial<Record<Compared, RunningSystem>> = {};
+  try {
+    for (const key of COMPARED) running[key] = await spec(key).start();
+    const targets = Object.fromEntries(
+      await Promise.all(
+        COMPARED.map(async (key) => {
+          const url = running[key]!.mcpUrl;
+          return [key, { url, sessionId: await openSession(url) }] as const;
+        }),
+      ),
+    ) as Record<Compared, { url: string; sessionId: string }>;
+    for (const key of COMPARED) await toolsCall(targets[key].url, targets[key].sessionId, 16, warmupS);
+
+    const perRound: Record<Compared, RoundFigure[]> = { a: [], b: [], d: [] };
+    for (let round = 0; round < rounds; round++) {
+      const order = [...COMPARED.slice(round % 3), ...COMPARED.slice(0, round % 3)];
+      for (const key of order) {
+        const pgid = running[key]!.pgid;
+        const cpuBefore = groupCpuMs(pgid, "workerd");
+        const figure = await toolsCall(targets[key].url, targets[key].sessionId, 16, secondsPerRound);
+        const cpuMs = groupCpuMs(pgid, "workerd") - cpuBefore;
+        if (figure.bad + figure.errors > 0) throw new Error(`(${key}) round ${round + 1}: ${figure.bad} bad, ${figure.errors} failed`);
+        perRound[key].push({ ...figure, cpuMsPerRequest: cpuMs / figure.requests });
+      }
+    }
+    const ratios = (pick: (figure: RoundFigure) => number, base: Compared) =>
+      spread(perRound.a.map((figure, round) => pick(figure) / pick(perRound[base][round]!)));
+    return {
+      rounds,
+      secondsPerRound,
+      perRound,
+      reqPerSecToB: ratios((figure) => figure.reqPerSec, "b"),
+      p99ToB: ratios((figure) => figure.p99Ms, "b"),
+      reqPerSecToD: ratios((figure) => figure.reqPerSec, "d"),
+      cpuPerRequestToB: ratios((figure) => figure.cpuMsPerRequest, "b"),
+      cpuPerRequestToD: ratios((figure) => figure.cpuMsPerRequest, "d"),
+    };
+  } finally {
+    for (const system of Object.values(running)) await system.stop();
+  }
+}
+
+/** The goals, judged on the median ratio of the interleaved rounds. */
+export function goalLines(goals: Measured<GoalFigures>): string[] {
+  if ("unavailable" in goals) return [`? goals: ${goals.unavailable}`];
+  const ratioText = ({ median, min, max }: RatioFigure) =>
+    `median ${median.toFixed(2)}×, rounds ${min.toFixed(2)}–${max.toFixed(2)}×`;
+  const goal = (text: string, ratio: RatioFigure, ok: (ratio: number) => boolean) =>
+    `${ok(ratio.median) ? "met" : "NOT met"}: ${text} (${ratioText(ratio)})`;
+  const cpuLine = (key: Compared) => `${median(goals.perRound[key].map((round) => round.cpuMsPerRequest)).toFixed(2)} ms`;
+  return [
+    `goals, from ${goals.rounds} interleaved rounds of ${goals.secondsPerRound} s per system at c=16:`,
+    goal("req/s >= 2× McpAgent", goals.reqPerSecToB, (ratio) => ratio >= 2),
+    goal("p99 <= 0.5× McpAgent", goals.p99ToB, (ratio) => ratio <= 0.5),
+    goal("req/s >= 0.5× bare Worker", goals.reqPerSecToD, (ratio) => ratio >= 0.5),
+    `workerd CPU per answer: ${cpuLine("a")}; (b) ${cpuLine("b")}; (d) ${cpuLine("d")}`,
+    `  ratio of (a): ${ratioText(goals.cpuPerRequestToB)} of McpAgent's, ${ratioText(goals.cpuPerRequestToD)} of the bare Worker's`,
+  ];
+}
