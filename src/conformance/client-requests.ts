@@ -18,6 +18,7 @@ import {
   type ServerRequest,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { text } from "./content.js";
 
 /**
  * How long a tool waits for the client's answer. The suite's client answers at once; without this
@@ -28,10 +29,6 @@ import { z } from "zod";
 export const CLIENT_ANSWER_TIMEOUT_MS = 5_000;
 
 type ToolExtra = Pick<RequestHandlerExtra<ServerRequest, ServerNotification>, "sendRequest">;
-
-function text(value: string): CallToolResult {
-  return { content: [{ type: "text", text: value }] };
-}
 
 export function registerClientRequestTools(server: McpServer): void {
   server.registerTool(

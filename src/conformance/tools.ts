@@ -6,11 +6,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { registerClientRequestTools } from "./client-requests.js";
-import { JSON_SCHEMA_2020_12, sleep, TEST_AUDIO_BASE64, TEST_IMAGE_BASE64 } from "./content.js";
-
-function text(value: string): CallToolResult {
-  return { content: [{ type: "text", text: value }] };
-}
+import { JSON_SCHEMA_2020_12, sleep, TEST_AUDIO_BASE64, TEST_IMAGE_BASE64, text } from "./content.js";
 
 export function registerConformanceTools(server: McpServer): void {
   registerContentTools(server);
