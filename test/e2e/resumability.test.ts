@@ -15,7 +15,7 @@ import {
 import { createParser } from "eventsource-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callTool, mcpPost, mcpRequest, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
-import { sseCursor, type SseCursor, type SseEvent } from "../shared/sse.js";
+import { readAllSseEvents, sseCursor, type SseEvent } from "../shared/sse.js";
 import { endpointOf } from "./helpers/mcp-client.js";
 import { startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
 
@@ -130,20 +130,6 @@ async function until(condition: () => boolean, what: () => string, timeoutMs = 1
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
     await sleep(50);
   }
-}
-
-/** Every event of a stream until the server ends it; throws if it is still open after `timeoutMs`. */
-async function eventsUntilEnd(cursor: SseCursor, timeoutMs = 10_000): Promise<SseEvent[]> {
-  const events: SseEvent[] = [];
-  const timer = setTimeout(() => void cursor.cancel(), timeoutMs);
-  try {
-    for (;;) events.push(await cursor.event());
-  } catch (error) {
-    if (!(error instanceof Error && error.message === "the stream ended")) throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  return events;
 }
 
 async function expectJsonRpcError(response: Response, status: number, mentioning: string): Promise<void> {
@@ -313,7 +299,7 @@ describe("raw resumption", () => {
     for (let attempt = 0; attempt < 10; attempt++) {
       const resumed = await openStream(endpoint, sessionId, { "last-event-id": lastEventId });
       expect(resumed.status).toBe(200);
-      const events = await eventsUntilEnd(sseCursor(resumed));
+      const events = await readAllSseEvents(resumed);
       expect(events[0]).toMatchObject({ id: lastEventId, data: "" });
       received.push(...events.filter((event) => event.data !== ""));
       lastEventId = events.at(-1)!.id!;
@@ -348,7 +334,7 @@ describe("raw resumption", () => {
 
     const resumed = await openStream(endpoint, sessionId, { "last-event-id": first.id! });
     expect(resumed.status).toBe(200);
-    const events = await eventsUntilEnd(sseCursor(resumed));
+    const events = await readAllSseEvents(resumed);
     const stream = streamOf(priming.id!);
     expect(events.map((event) => event.id)).toEqual([first.id, `${stream}_2`, `${stream}_3`]);
     const [, progress, result] = events.map((event) => (event.data === "" ? undefined : (JSON.parse(event.data) as Message)));
@@ -359,7 +345,7 @@ describe("raw resumption", () => {
   it("a resume of a POST stream that was answered at once is refused with 400, not kept open and empty", async () => {
     const sessionId = await openSession(endpoint);
     const call = request("at-once", "tools/call", { name: "slow_task", arguments: { steps: 1, delayMs: 0 }, _meta: { progressToken: "n" } });
-    const answered = await eventsUntilEnd(sseCursor(await mcpPost(endpoint, call, { sessionId })));
+    const answered = await readAllSseEvents(await mcpPost(endpoint, call, { sessionId }));
     expect(answered.map((event) => positionOf(event.id!))).toEqual([0, 1, 2]);
     await expectJsonRpcError(await openStream(endpoint, sessionId, { "last-event-id": answered[1]!.id! }), 400, "Last-Event-ID");
   });
@@ -393,12 +379,11 @@ describe("Last-Event-ID of no stream of this session", () => {
     const theirStandalone = sseCursor(await openStream(endpoint, other));
     const theirPriming = await theirStandalone.event();
     await theirStandalone.cancel();
-    const theirPost = sseCursor(
+    const theirPostEvents = await readAllSseEvents(
       await mcpPost(endpoint, request(1, "tools/call", { name: "slow_task", arguments: { steps: 1, delayMs: 0 }, _meta: { progressToken: 1 } }), {
         sessionId: other,
       }),
     );
-    const theirPostEvents = await eventsUntilEnd(theirPost);
     const theirPostEvent = theirPostEvents.find((event) => event.data !== "")!;
     expect(theirPostEvent.id).toMatch(/_1$/);
 

@@ -62,16 +62,35 @@ export async function readSseMessages<T = unknown>(response: Response, count: nu
   }
 }
 
-/** The JSON-parsed `data` of every event until the stream ends (a POST stream ends after its response). */
-export async function readAllSseMessages<T = unknown>(response: Response, timeoutMs = 10_000): Promise<T[]> {
-  const messages: T[] = [];
-  const deadline = setTimeout(() => void response.body?.cancel().catch(() => {}), timeoutMs);
+/**
+ * Every event until the server ends the stream (a POST stream ends after its response), priming
+ * events included. Throws, with what it got, when the stream is still open after `timeoutMs`.
+ */
+export async function readAllSseEvents(response: Response, timeoutMs = 10_000): Promise<SseEvent[]> {
+  const reader = eventReader(response);
+  const events: SseEvent[] = [];
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void reader.cancel().catch(() => {}); // resolves the pending read() with done
+  }, timeoutMs);
   try {
-    for await (const event of sseEvents(response)) if (event.data !== "") messages.push(JSON.parse(event.data) as T);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      events.push(toSseEvent(value));
+    }
   } finally {
-    clearTimeout(deadline);
+    clearTimeout(timer);
   }
-  return messages;
+  if (timedOut) throw new Error(`still open after ${timeoutMs} ms, with ${events.length} SSE events: ${JSON.stringify(events)}`);
+  return events;
+}
+
+/** The JSON-parsed `data` of every event until the stream ends; see readAllSseEvents. */
+export async function readAllSseMessages<T = unknown>(response: Response, timeoutMs = 10_000): Promise<T[]> {
+  const events = await readAllSseEvents(response, timeoutMs);
+  return events.filter((event) => event.data !== "").map((event) => JSON.parse(event.data) as T);
 }
 
 /** Reads a stream one event at a time, across awaits. */

@@ -2,7 +2,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { callTool, mcpPost, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
-import { sseCursor, type SseEvent } from "../shared/sse.js";
+import { readAllSseEvents, sseCursor } from "../shared/sse.js";
 import { sessionObject, storedState, worker, workerWith } from "./helpers.js";
 
 interface Message {
@@ -22,17 +22,8 @@ function slowTask(endpoint: Endpoint, sessionId: string, steps: number, delayMs:
 
 /** Events with data, with their ids, until the stream ends. */
 async function eventsUntilEnd(response: Response): Promise<{ id?: string; message: Message }[]> {
-  const cursor = sseCursor(response);
-  const events: { id?: string; message: Message }[] = [];
-  try {
-    for (;;) {
-      const event: SseEvent = await cursor.event();
-      if (event.data !== "") events.push({ id: event.id, message: JSON.parse(event.data) as Message });
-    }
-  } catch (error) {
-    if (!(error instanceof Error && error.message === "the stream ended")) throw error;
-  }
-  return events;
+  const events = await readAllSseEvents(response);
+  return events.filter((event) => event.data !== "").map((event) => ({ id: event.id, message: JSON.parse(event.data) as Message }));
 }
 
 const progressOf = (events: { message: Message }[]) =>
