@@ -95,11 +95,7 @@ export class Broker {
   /** Remembers an SSE POST stream as this session's, so its client may resume it before its inbox opens. */
   registerStream(streamId: string): void {
     const now = Date.now();
-    // Oldest first: stop at the first one young enough, unless there are too many.
-    for (const [id, at] of this.#starting) {
-      if (now - at <= INBOX_GRACE_MS && this.#starting.size < MAX_STARTING_STREAMS) break;
-      this.#starting.delete(id);
-    }
+    makeRoom(this.#starting, (at) => at, INBOX_GRACE_MS, MAX_STARTING_STREAMS, now);
     this.#starting.set(streamId, now);
   }
 
@@ -197,9 +193,9 @@ export class Broker {
       return;
     }
     const now = Date.now();
-    for (const [key, { at }] of this.#earlyCancels) {
-      if (now - at > EARLY_CANCEL_TTL_MS || this.#earlyCancels.size >= MAX_EARLY_CANCELS) this.#earlyCancels.delete(key);
-    }
+    makeRoom(this.#earlyCancels, ({ at }) => at, EARLY_CANCEL_TTL_MS, MAX_EARLY_CANCELS, now);
+    // Deleted first so that a repeated cancellation moves to the end: the map stays oldest first.
+    this.#earlyCancels.delete(keyOf(requestId));
     this.#earlyCancels.set(keyOf(requestId), { notification, at: now });
   }
 
@@ -227,6 +223,17 @@ export class Broker {
       clearTimeout(awaited.timer);
       this.#awaited.delete(key);
     }
+  }
+}
+
+/**
+ * Drops entries of a map kept oldest first (in insertion order) while the oldest is older than
+ * `maxAgeMs` or there is no room for one more.
+ */
+function makeRoom<V>(map: Map<string, V>, addedAt: (value: V) => number, maxAgeMs: number, maxSize: number, now: number): void {
+  for (const [key, value] of map) {
+    if (now - addedAt(value) <= maxAgeMs && map.size < maxSize) return;
+    map.delete(key);
   }
 }
 
