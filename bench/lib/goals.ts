@@ -11,6 +11,7 @@
 import { toolsCall, type LoadFigure } from "./load.ts";
 import { openSession } from "./mcp.ts";
 import { groupCpuMs } from "./processes.ts";
+import { percentile } from "./stats.ts";
 import type { Measured } from "./report.ts";
 import type { RunningSystem, SystemKey, SystemSpec } from "./systems.ts";
 
@@ -41,11 +42,7 @@ export interface GoalFigures {
 
 const COMPARED: Compared[] = ["a", "b", "d"];
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+const median = (values: number[]) => percentile(values, 50);
 
 function spread(values: number[]): RatioFigure {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
