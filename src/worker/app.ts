@@ -31,7 +31,7 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<A
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
   });
 
-  app.use(requestLog());
+  app.use(requestLog(options.requestLog));
   app.use(
     methodNotAllowed({
       app,

@@ -12,12 +12,14 @@ export interface RequestNotes {
   sessionId?: string;
 }
 
-export function requestLog(): MiddlewareHandler<{ Variables: { notes: RequestNotes } }> {
+/** `enabled` false: the handlers still get their notes, and nothing is logged. */
+export function requestLog(enabled: boolean): MiddlewareHandler<{ Variables: { notes: RequestNotes } }> {
   return async function logRequest(c, next) {
     const started = Date.now();
     const notes: RequestNotes = {};
     c.set("notes", notes);
     await next();
+    if (!enabled) return;
     const sessionId = notes.sessionId ?? c.req.header("mcp-session-id");
     console.log(
       JSON.stringify({

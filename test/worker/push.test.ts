@@ -1,4 +1,5 @@
-// Push from outside a request, fan-out of resources/updated by topic, and the operator routes.
+// Push from outside a request, fan-out of resources/updated by topic, the operator routes and
+// the request log.
 import {
   createExecutionContext,
   createScheduledController,
@@ -6,7 +7,7 @@ import {
   runDurableObjectAlarm,
   waitOnExecutionContext,
 } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import demoWorker from "../../src/index.js";
 import { createPusher } from "../../src/lib.js";
 import { callTool, mcpPost, mcpRequest, openSession, openStream, readJsonRpcResponse, request } from "../shared/mcp.js";
@@ -101,5 +102,27 @@ describe("the demo's cron trigger", () => {
     const stream = sseCursor(await openStream(worker, sessionId));
     expect(await stream.message()).toMatchObject({ method: "notifications/resources/updated", params: { uri: "demo://clock" } });
     await stream.cancel();
+  });
+});
+
+describe("the request log", () => {
+  /** The JSON lines `console.log` got while `run` ran. */
+  async function loggedLines(run: () => Promise<unknown>): Promise<Record<string, unknown>[]> {
+    const log = vi.spyOn(console, "log");
+    try {
+      await run();
+      return log.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+    } finally {
+      log.mockRestore();
+    }
+  }
+
+  it("is one line per request by default, and none with requestLog false", async () => {
+    const sessionId = await openSession(worker);
+    const ping = (endpoint: typeof worker) => mcpPost(endpoint, request(2, "ping"), { sessionId });
+    expect(await loggedLines(() => ping(workerWith({})))).toEqual([
+      expect.objectContaining({ method: "POST", path: "/mcp", rpc: ["ping"], status: 200, session: sessionId.slice(0, 8) }),
+    ]);
+    expect(await loggedLines(() => ping(workerWith({ requestLog: false })))).toEqual([]);
   });
 });
