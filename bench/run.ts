@@ -101,7 +101,7 @@ for (const spec of SYSTEMS) {
   }
 }
 
-console.log(`goals: (a), (b) and (d) side by side, ${PLAN.goalRounds} interleaved rounds of ${PLAN.goalRoundS} s at c=16`);
+console.log(`goals: (a), (e), (b) and (d) side by side, ${PLAN.goalRounds} interleaved rounds of ${PLAN.goalRoundS} s at c=16`);
 const goalFigures = await attempt("goals", () => interleavedGoals(SYSTEMS, PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS));
 
 // An idle minute needs a minute: both variants at once, each in its own wrangler dev.

@@ -51,7 +51,7 @@ const METRICS: { metric: string; digits: number; ratios: boolean; of: (f: System
   },
 ];
 
-const KEYS: SystemKey[] = ["a", "b", "c", "d"];
+const KEYS: SystemKey[] = ["a", "b", "c", "d", "e"];
 
 export function buildRows(figures: SystemFigures[]): Row[] {
   const byKey = new Map(figures.map((f) => [f.key, f]));

@@ -1,13 +1,13 @@
 /**
- * The four systems under test, each started on 127.0.0.1 in its own process group and stopped
- * by that group's id. The three Workers run under the same `wrangler dev` (the e2e tests'
+ * The five systems under test, each started on 127.0.0.1 in its own process group and stopped
+ * by that group's id. The four Workers run under the same `wrangler dev` (the e2e tests'
  * helper); the SDK's node server runs on the same node 22 as the harness.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { getFreePort, REPO_ROOT, startDevServer } from "../../test/e2e/helpers/wrangler-dev.ts";
 
-export type SystemKey = "a" | "b" | "c" | "d";
+export type SystemKey = "a" | "b" | "c" | "d" | "e";
 
 export interface RunningSystem {
   /** The MCP endpoint, http://127.0.0.1:PORT/mcp */
@@ -104,5 +104,12 @@ export const SYSTEMS: SystemSpec[] = [
       memory: "keeps no sessions",
     },
     start: () => wranglerSystem(path.join(REPO_ROOT, "bench/systems/bare/wrangler.toml")),
+  },
+  {
+    key: "e",
+    name: "durable-mcp, (b)'s tools",
+    memoryProcess: "workerd",
+    notApplicable: {},
+    start: () => wranglerSystem(path.join(REPO_ROOT, "bench/systems/durable-mcp/wrangler.toml")),
   },
 ];
