@@ -15,7 +15,7 @@ import { cancelledRequestId, isResponse } from "../transport/message-kind.js";
 export const HANDOVER_METHOD = "durable-mcp/hand-over-stream";
 
 /**
- * A POST still running after INBOX_DELAY_MS opens its inbox (src/worker/session-link.ts); a
+ * A POST still running after QUICK_ANSWER_MS opens its inbox (src/worker/session-link.ts); a
  * stream that has none this long after its POST began has ended without one. A client that
  * resumes it earlier waits for the inbox this long at most.
  */

@@ -28,6 +28,7 @@ import { cancelledRequestId, isErrorResponse, isRequest, isResponse } from "./me
 import { changeRequestedBy, type SessionChange, type SessionRecord } from "../session/record.js";
 import {
   createResponseChannel,
+  QUICK_ANSWER_MS,
   type ResponseChannel,
   type ResponseMode,
   type ResumableStream,
@@ -45,6 +46,8 @@ export interface DistributedTransportOptions {
   onsessionchange?: (change: SessionChange) => Promise<void>;
   /** Registers a server→client request with the session's broker; awaited before it is sent. */
   onserverrequest?: (requestId: string, method: string) => Promise<void>;
+  /** The POST's requests are not all answered after QUICK_ANSWER_MS. */
+  onrunslong?: () => void;
 }
 
 export interface PostContext {
@@ -75,6 +78,8 @@ export class DistributedTransport implements Transport {
 
   readonly #options: DistributedTransportOptions;
   #channel: ResponseChannel | undefined;
+  /** One timer per POST for everything that changes once it runs long. */
+  #runsLong: ReturnType<typeof setTimeout> | undefined;
   /** Requests of this POST still waiting for their response. */
   readonly #pending = new Map<RequestId, AfterSuccess | undefined>();
   readonly #restoring = new Map<RequestId, (response: JsonRpcResponse) => void>();
@@ -98,6 +103,7 @@ export class DistributedTransport implements Transport {
   async start(): Promise<void> {}
 
   async close(): Promise<void> {
+    this.#stopRunsLong();
     this.#channel?.finish();
     this.onclose?.();
   }
@@ -115,6 +121,10 @@ export class DistributedTransport implements Transport {
     const channel = createResponseChannel(context.mode, context.headers, context.batch, context.stream);
     this.#channel = channel;
     for (const request of requests) this.#pending.set(request.id, this.#afterSuccess(request));
+    this.#runsLong = setTimeout(() => {
+      channel.runsLong();
+      this.#options.onrunslong?.();
+    }, QUICK_ANSWER_MS);
     const closeSSEStream = () => channel.handOver();
     for (const message of messages) this.onmessage?.(message, { ...extra, closeSSEStream });
     return channel.response;
@@ -250,6 +260,10 @@ export class DistributedTransport implements Transport {
     });
   }
 
+  #stopRunsLong(): void {
+    if (this.#runsLong !== undefined) clearTimeout(this.#runsLong);
+  }
+
   /** Messages for the standalone stream go out in order, batched into as few calls as possible. */
   #publish(message: JSONRPCMessage): void {
     this.#outbox.push(message);
@@ -274,6 +288,7 @@ export class DistributedTransport implements Transport {
       if (this.#pending.size > 0) return;
       void this.#publishing.then(async () => {
         if (this.#pending.size > 0) return;
+        this.#stopRunsLong();
         this.#channel?.finish();
         await this.#channel?.drained();
         if (this.#outgoing.size === 0) this.#settle();

@@ -17,7 +17,10 @@ import { encodeComment, encodeMessage, encodePriming, HEARTBEAT_INTERVAL_MS, SSE
 
 export type ResponseMode = "json" | "sse" | "auto";
 
-/** In "auto" mode, an answer that takes longer becomes a stream, so that it can carry heartbeats and be resumed. */
+/**
+ * A POST still running after this long "runs long": in "auto" mode its answer becomes a stream,
+ * so that it can carry heartbeats and be resumed, and it opens its inbox at the session object.
+ */
 export const QUICK_ANSWER_MS = 50;
 
 /** Events a POST stream keeps for a handover; older ones are dropped and reported lost. */
@@ -33,6 +36,8 @@ export interface ResponseChannel {
   finish(): void;
   /** Hands the rest of the stream to the session object (SSE polling, a lost or resuming client). */
   handOver(): void;
+  /** The POST is still running after QUICK_ANSWER_MS. */
+  runsLong(): void;
   /** Resolves when everything written has reached the client or the session object. */
   drained(): Promise<void>;
 }
@@ -79,7 +84,6 @@ class AutoChannel implements ResponseChannel {
   readonly response: Promise<Response>;
   readonly #json: () => ResponseChannel;
   readonly #sse: () => ResponseChannel;
-  readonly #timer: ReturnType<typeof setTimeout>;
   #chosen: ResponseChannel | undefined;
   #pending: JSONRPCMessage[] = [];
   #resolve!: (response: Promise<Response>) => void;
@@ -88,7 +92,6 @@ class AutoChannel implements ResponseChannel {
     this.#json = json;
     this.#sse = sse;
     this.response = new Promise((resolve) => (this.#resolve = resolve));
-    this.#timer = setTimeout(() => this.#choose(this.#sse), QUICK_ANSWER_MS);
   }
 
   write(message: JSONRPCMessage): void {
@@ -106,13 +109,16 @@ class AutoChannel implements ResponseChannel {
     this.#choose(this.#sse).handOver();
   }
 
+  runsLong(): void {
+    this.#choose(this.#sse);
+  }
+
   drained(): Promise<void> {
     return this.#chosen?.drained() ?? Promise.resolve();
   }
 
   #choose(make: () => ResponseChannel): ResponseChannel {
     if (this.#chosen) return this.#chosen;
-    clearTimeout(this.#timer);
     const chosen = make();
     this.#chosen = chosen;
     for (const message of this.#pending) chosen.write(message);
@@ -147,6 +153,8 @@ class JsonChannel implements ResponseChannel {
   }
 
   handOver(): void {}
+
+  runsLong(): void {}
 
   async drained(): Promise<void> {}
 }
@@ -203,6 +211,8 @@ class SseChannel implements ResponseChannel {
     this.#forward(this.#history, false);
     this.#history = [];
   }
+
+  runsLong(): void {}
 
   drained(): Promise<void> {
     return this.#handingOver;

@@ -75,6 +75,7 @@ export async function handlePost<E extends object>(
       await Promise.all([stub.change([change]), indexSubscription(env, options.topicsBinding, session.id, change)]);
     },
     onserverrequest: (requestId, method) => link.expect(requestId, method),
+    onrunslong: () => link.runsLong(),
   });
   transport.onresponsesse = async (messages) => {
     await stub.publish(messages);

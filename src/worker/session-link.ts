@@ -4,16 +4,14 @@
  * registrations of the requests it sends. See src/session/broker.ts for the other end.
  *
  * The inbox is opened only when needed: at the first server→client request, or when the POST
- * is still running after INBOX_DELAY_MS. Most requests end sooner, and so cost no stream; a
- * cancellation that arrives before the inbox waits in the broker until it opens.
+ * runs long (its transport says so after QUICK_ANSWER_MS, the moment an "auto" answer becomes a
+ * stream, which the session object must know as live to resume it). Most requests end sooner,
+ * and so cost no stream; a cancellation that arrives before the inbox waits in the broker
+ * until it opens.
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { readInbox } from "../session/broker.js";
-import { QUICK_ANSWER_MS } from "../transport/response-channel.js";
 import type { SessionStub } from "./sessions.js";
-
-/** The moment an "auto" answer turns into a stream, too: a stream its client may resume is one the session object knows. */
-export const INBOX_DELAY_MS = QUICK_ANSWER_MS;
 
 export class SessionLink {
   readonly inboxId = crypto.randomUUID();
@@ -22,7 +20,6 @@ export class SessionLink {
   readonly #requestIds: RequestId[];
   #receive: (message: JSONRPCMessage) => void = () => {};
   #inbox: Promise<ReadableStream<Uint8Array>> | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   /** `requestIds`: the client requests this POST serves, whose cancellations the inbox receives. */
@@ -32,10 +29,14 @@ export class SessionLink {
     this.#requestIds = requestIds;
   }
 
-  /** Delivers what arrives in the inbox to `receive`; opens it if the POST is still running after INBOX_DELAY_MS. */
+  /** Delivers what arrives in the inbox to `receive`. */
   connect(receive: (message: JSONRPCMessage) => void): void {
     this.#receive = receive;
-    if (this.#requestIds.length > 0) this.#timer = setTimeout(() => void this.#open().catch(() => {}), INBOX_DELAY_MS);
+  }
+
+  /** The POST runs long: open the inbox, for cancellations of its requests and resumes of its stream. */
+  runsLong(): void {
+    if (this.#requestIds.length > 0) void this.#open().catch(() => {});
   }
 
   /** Registers a server→client request, opening the inbox first. */
@@ -52,14 +53,13 @@ export class SessionLink {
     }
   }
 
-  /** True once the inbox was asked for: the POST ran past INBOX_DELAY_MS or waited on the client. */
+  /** True once the inbox was asked for: the POST ran long or waited on the client. */
   get hasInbox(): boolean {
     return this.#inbox !== undefined;
   }
 
   close(): void {
     this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
     void this.#inbox?.then((inbox) => inbox.cancel()).catch(() => {});
   }
 
