@@ -34,41 +34,11 @@ export async function* sseEvents(response: Response): AsyncGenerator<SseEvent> {
 }
 
 /**
- * Collects the JSON-parsed `data` of the first `count` events; events with empty data (e.g. a
- * priming event that only carries an id) are skipped. Throws, with what it got so far, when the
- * stream ends early or `timeoutMs` passes. Cancels the body either way (the stream may stay open).
+ * Hands each event to `enough` until it returns true or the stream ends; after `timeoutMs` the
+ * body is cancelled, which ends the read. Cancels the body either way (the stream may stay open).
  */
-export async function readSseMessages<T = unknown>(response: Response, count: number, timeoutMs = 10_000): Promise<T[]> {
+async function readEvents(response: Response, timeoutMs: number, enough: (event: SseEvent) => boolean): Promise<{ timedOut: boolean }> {
   const reader = eventReader(response);
-  const messages: T[] = [];
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    void reader.cancel().catch(() => {}); // resolves the pending read() with done
-  }, timeoutMs);
-  try {
-    while (messages.length < count) {
-      const { done, value } = await reader.read();
-      if (done) {
-        const why = timedOut ? `timed out after ${timeoutMs} ms` : "stream ended";
-        throw new Error(`${why} with ${messages.length} of ${count} SSE messages: ${JSON.stringify(messages)}`);
-      }
-      if (value.data !== "") messages.push(JSON.parse(value.data) as T);
-    }
-    return messages;
-  } finally {
-    clearTimeout(timer);
-    await reader.cancel().catch(() => {});
-  }
-}
-
-/**
- * Every event until the server ends the stream (a POST stream ends after its response), priming
- * events included. Throws, with what it got, when the stream is still open after `timeoutMs`.
- */
-export async function readAllSseEvents(response: Response, timeoutMs = 10_000): Promise<SseEvent[]> {
-  const reader = eventReader(response);
-  const events: SseEvent[] = [];
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -77,12 +47,43 @@ export async function readAllSseEvents(response: Response, timeoutMs = 10_000): 
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
-      events.push(toSseEvent(value));
+      if (done) return { timedOut };
+      if (enough(toSseEvent(value))) return { timedOut: false };
     }
   } finally {
     clearTimeout(timer);
+    await reader.cancel().catch(() => {});
   }
+}
+
+/**
+ * Collects the JSON-parsed `data` of the first `count` events; events with empty data (e.g. a
+ * priming event that only carries an id) are skipped. Throws, with what it got so far, when the
+ * stream ends early or `timeoutMs` passes.
+ */
+export async function readSseMessages<T = unknown>(response: Response, count: number, timeoutMs = 10_000): Promise<T[]> {
+  const messages: T[] = [];
+  const { timedOut } = await readEvents(response, timeoutMs, (event) => {
+    if (event.data !== "") messages.push(JSON.parse(event.data) as T);
+    return messages.length >= count;
+  });
+  if (messages.length < count) {
+    const why = timedOut ? `timed out after ${timeoutMs} ms` : "stream ended";
+    throw new Error(`${why} with ${messages.length} of ${count} SSE messages: ${JSON.stringify(messages)}`);
+  }
+  return messages;
+}
+
+/**
+ * Every event until the server ends the stream (a POST stream ends after its response), priming
+ * events included. Throws, with what it got, when the stream is still open after `timeoutMs`.
+ */
+export async function readAllSseEvents(response: Response, timeoutMs = 10_000): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
+  const { timedOut } = await readEvents(response, timeoutMs, (event) => {
+    events.push(event);
+    return false;
+  });
   if (timedOut) throw new Error(`still open after ${timeoutMs} ms, with ${events.length} SSE events: ${JSON.stringify(events)}`);
   return events;
 }
