@@ -63,7 +63,7 @@ export interface McpHandlerOptions<E> {
    * One JSON line per request on `console.log`, for Workers Logs. Default true. Workers Logs
    * already records each invocation's URL, status and duration; this line adds the JSON-RPC
    * methods and the session. Off, it costs neither log volume nor the console call, which under
-   * `wrangler dev` is about 1 ms of CPU: its inspector forwards every one.
+   * `wrangler dev` is about 1.2 ms of CPU: its inspector proxy receives every one.
    */
   requestLog?: boolean;
 }
