@@ -1,7 +1,7 @@
 // Checks the e2e harness itself against a tiny fixture worker (not the real server).
 import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { readSseMessages, sseEvents } from "../shared/sse.js";
+import { readAllSseEvents, readSseMessages, sseEvents } from "../shared/sse.js";
 import { startDevServer, stopAllDevServers } from "./helpers/wrangler-dev.js";
 
 afterAll(stopAllDevServers);
@@ -76,12 +76,19 @@ describe("sse helpers", () => {
     expect(await readSseMessages(new Response(body), 2)).toEqual([{ a: 1 }, { b: 2 }]);
   });
 
-  it("times out with what it got so far on an open stream", async () => {
-    const open = new ReadableStream<Uint8Array>({
+  it("reads every event until the stream ends", async () => {
+    expect(await readAllSseEvents(new Response(body))).toHaveLength(3);
+  });
+
+  const openStream = () =>
+    new ReadableStream<Uint8Array>({
       start(controller) {
         controller.enqueue(new TextEncoder().encode('data: {"x":1}\n\n'));
       },
     });
-    await expect(readSseMessages(new Response(open), 2, 200)).rejects.toThrow(/timed out after 200 ms with 1 of 2 SSE messages: \[\{"x":1\}\]/);
+
+  it("times out with what it got so far on an open stream", async () => {
+    await expect(readSseMessages(new Response(openStream()), 2, 200)).rejects.toThrow(/timed out after 200 ms with 1 of 2 SSE messages: \[\{"x":1\}\]/);
+    await expect(readAllSseEvents(new Response(openStream()), 200)).rejects.toThrow(/still open after 200 ms, with 1 SSE events: \[\{"data":"\{\\"x\\":1\}"\}\]/);
   });
 });
