@@ -76,7 +76,7 @@ async function nodeSystem(): Promise<RunningSystem> {
 export const SYSTEMS: SystemSpec[] = [
   {
     key: "a",
-    name: "durable-mcp",
+    name: "durable-mcp demo",
     memoryProcess: "workerd",
     notApplicable: {},
     start: () => wranglerSystem(path.join(REPO_ROOT, "wrangler.toml")),
