@@ -92,7 +92,7 @@ async function ask<T>(method: string, send: () => Promise<T>): Promise<T> {
     return await send();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`${method} got no answer from the client: ${reason}`);
+    throw new Error(`${method} got no answer from the client: ${reason}`, { cause: error });
   }
 }
 

@@ -6,7 +6,6 @@ import {
   mcpRequest,
   openSession,
   openStream,
-  readJsonRpcResponse,
   request,
   type Endpoint,
 } from "../shared/mcp.js";
