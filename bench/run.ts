@@ -25,8 +25,30 @@ if (args.some((arg) => arg !== "--quick")) {
 const quick = args.includes("--quick");
 
 const PLAN = quick
-  ? { warmupS: 1, loadS: 2, sessions: 40, sessionConnections: 8, listChangedSamples: 10, idleSessions: 40, settleMs: 1000, idleS: 60, goalRounds: 3, goalRoundS: 2 }
-  : { warmupS: 3, loadS: 10, sessions: 200, sessionConnections: 8, listChangedSamples: 100, idleSessions: 200, settleMs: 2000, idleS: 120, goalRounds: 9, goalRoundS: 5 };
+  ? {
+      warmupS: 1,
+      loadS: 2,
+      sessions: 40,
+      sessionConnections: 8,
+      listChangedSamples: 10,
+      idleSessions: 40,
+      settleMs: 1000,
+      idleS: 60,
+      goalRounds: 3,
+      goalRoundS: 2,
+    }
+  : {
+      warmupS: 3,
+      loadS: 10,
+      sessions: 200,
+      sessionConnections: 8,
+      listChangedSamples: 100,
+      idleSessions: 200,
+      settleMs: 2000,
+      idleS: 120,
+      goalRounds: 9,
+      goalRoundS: 5,
+    };
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -51,9 +73,7 @@ async function measure(spec: SystemSpec, system: RunningSystem): Promise<SystemF
   const sessionId = await openSession(url);
   const memory: Measured<MemoryFigure> = na.memory
     ? { unavailable: na.memory }
-    : await attempt("memory", () =>
-        measureIdleSessions(url, system.pgid, spec.memoryProcess, PLAN.idleSessions, PLAN.settleMs),
-      );
+    : await attempt("memory", () => measureIdleSessions(url, system.pgid, spec.memoryProcess, PLAN.idleSessions, PLAN.settleMs));
   await toolsCall(url, sessionId, 16, PLAN.warmupS);
   return {
     key: spec.key,
@@ -140,5 +160,8 @@ if (!("unavailable" in idle)) {
 const resultsDir = path.join(REPO_ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `${date.toISOString().replace(/[:.]/g, "-")}${quick ? "-quick" : ""}.json`);
-writeFileSync(file, `${JSON.stringify({ date: date.toISOString(), quick, machine, plan: PLAN, systems: figures, rows, goals, goalFigures, idle }, null, 2)}\n`);
+writeFileSync(
+  file,
+  `${JSON.stringify({ date: date.toISOString(), quick, machine, plan: PLAN, systems: figures, rows, goals, goalFigures, idle }, null, 2)}\n`,
+);
 console.log(`\nwritten: ${path.relative(REPO_ROOT, file)}`);

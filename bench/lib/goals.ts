@@ -89,7 +89,8 @@ export async function interleavedGoals(
         const cpuBefore = groupCpuMs(pgid, "workerd");
         const figure = await toolsCall(targets[key].url, targets[key].sessionId, 16, secondsPerRound);
         const cpuMs = groupCpuMs(pgid, "workerd") - cpuBefore;
-        if (figure.bad + figure.errors > 0) throw new Error(`(${key}) round ${round + 1}: ${figure.bad} bad, ${figure.errors} failed`);
+        if (figure.bad + figure.errors > 0)
+          throw new Error(`(${key}) round ${round + 1}: ${figure.bad} bad, ${figure.errors} failed`);
         perRound[key].push({ ...figure, cpuMsPerRequest: cpuMs / figure.requests });
       }
     }

@@ -66,7 +66,11 @@ function run(options: Options, capMs: number): Promise<Run> {
 export async function toolsCall(mcpUrl: string, sessionId: string, connections: number, seconds: number): Promise<LoadFigure> {
   let nextId = 1;
   let bad = 0;
-  const { result, latenciesMs, seconds: elapsed } = await run(
+  const {
+    result,
+    latenciesMs,
+    seconds: elapsed,
+  } = await run(
     {
       url: mcpUrl,
       connections,

@@ -11,7 +11,10 @@ const TICKS_PER_SECOND = 100;
 /** The fields of /proc/PID/stat after `comm` (state ppid pgrp ...), and `comm`, which may hold spaces. */
 function stat(pid: string): { comm: string; fields: string[] } {
   const line = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return { comm: line.slice(line.indexOf("(") + 1, line.lastIndexOf(")")), fields: line.slice(line.lastIndexOf(")") + 2).split(" ") };
+  return {
+    comm: line.slice(line.indexOf("(") + 1, line.lastIndexOf(")")),
+    fields: line.slice(line.lastIndexOf(")") + 2).split(" "),
+  };
 }
 
 /** Pids of the processes in group `pgid` named `name`; throws if there is none. */

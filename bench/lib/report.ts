@@ -35,19 +35,43 @@ const METRICS: { metric: string; digits: number; ratios: boolean; of: (f: System
   { metric: "tools/call, 1 session, c=1: req/s", digits: 0, ratios: true, of: (f) => figure(f.toolsCallC1, (x) => x.reqPerSec) },
   { metric: "tools/call, 1 session, c=1: p50 ms", digits: 1, ratios: true, of: (f) => figure(f.toolsCallC1, (x) => x.p50Ms) },
   { metric: "tools/call, 1 session, c=1: p99 ms", digits: 1, ratios: true, of: (f) => figure(f.toolsCallC1, (x) => x.p99Ms) },
-  { metric: "tools/call, 1 session, c=16: req/s", digits: 0, ratios: true, of: (f) => figure(f.toolsCallC16, (x) => x.reqPerSec) },
+  {
+    metric: "tools/call, 1 session, c=16: req/s",
+    digits: 0,
+    ratios: true,
+    of: (f) => figure(f.toolsCallC16, (x) => x.reqPerSec),
+  },
   { metric: "tools/call, 1 session, c=16: p50 ms", digits: 1, ratios: true, of: (f) => figure(f.toolsCallC16, (x) => x.p50Ms) },
   { metric: "tools/call, 1 session, c=16: p99 ms", digits: 1, ratios: true, of: (f) => figure(f.toolsCallC16, (x) => x.p99Ms) },
-  { metric: "new sessions (initialize + tools/call): sessions/s", digits: 0, ratios: true, of: (f) => figure(f.sessions, (x) => x.sessionsPerSec) },
-  { metric: "list_changed, POST → GET stream: p50 ms", digits: 1, ratios: true, of: (f) => figure(f.listChanged, (x) => x.p50Ms) },
-  { metric: "list_changed, POST → GET stream: p99 ms", digits: 1, ratios: true, of: (f) => figure(f.listChanged, (x) => x.p99Ms) },
-  { metric: "memory per idle session (process RSS delta / sessions): KiB", digits: 1, ratios: true, of: (f) => figure(f.memory, (x) => x.perSessionKiB) },
+  {
+    metric: "new sessions (initialize + tools/call): sessions/s",
+    digits: 0,
+    ratios: true,
+    of: (f) => figure(f.sessions, (x) => x.sessionsPerSec),
+  },
+  {
+    metric: "list_changed, POST → GET stream: p50 ms",
+    digits: 1,
+    ratios: true,
+    of: (f) => figure(f.listChanged, (x) => x.p50Ms),
+  },
+  {
+    metric: "list_changed, POST → GET stream: p99 ms",
+    digits: 1,
+    ratios: true,
+    of: (f) => figure(f.listChanged, (x) => x.p99Ms),
+  },
+  {
+    metric: "memory per idle session (process RSS delta / sessions): KiB",
+    digits: 1,
+    ratios: true,
+    of: (f) => figure(f.memory, (x) => x.perSessionKiB),
+  },
   {
     metric: "bad or failed responses, all load scenarios",
     digits: 0,
     ratios: false,
-    of: (f) =>
-      [f.toolsCallC1, f.toolsCallC16, f.sessions].reduce((sum, m) => sum + (figure(m, (x) => x.bad + x.errors) ?? 0), 0),
+    of: (f) => [f.toolsCallC1, f.toolsCallC16, f.sessions].reduce((sum, m) => sum + (figure(m, (x) => x.bad + x.errors) ?? 0), 0),
   },
 ];
 

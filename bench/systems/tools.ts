@@ -13,10 +13,8 @@ const text = (value: string): CallToolResult => ({ content: [{ type: "text", tex
 const echoInput = z.object({ message: z.string() });
 
 export function registerBenchTools(server: McpServer): void {
-  server.registerTool(
-    "echo",
-    { description: "Returns the message unchanged.", inputSchema: echoInput },
-    ({ message }) => text(message),
+  server.registerTool("echo", { description: "Returns the message unchanged.", inputSchema: echoInput }, ({ message }) =>
+    text(message),
   );
   let extraTool: RegisteredTool | undefined;
   server.registerTool("toggle_extra_tool", { description: "Registers extra_tool, or removes it if present." }, () => {

@@ -13,22 +13,16 @@ export function registerConformanceTools(server: McpServer): void {
   registerNotifyingTools(server);
   registerClientRequestTools(server);
 
-  server.registerTool(
-    "test_error_handling",
-    { description: "Tests error response handling" },
-    (): CallToolResult => {
-      // McpServer turns the exception into a result with isError: true and the message as text.
-      throw new Error("This tool intentionally returns an error for testing");
-    },
-  );
+  server.registerTool("test_error_handling", { description: "Tests error response handling" }, (): CallToolResult => {
+    // McpServer turns the exception into a result with isError: true and the message as text.
+    throw new Error("This tool intentionally returns an error for testing");
+  });
 
   // SEP-1613: the schema must reach the client with $schema, $defs and additionalProperties intact.
   // McpServer converts zod to JSON Schema itself (draft-07 by default); zod copies .meta() into the
   // result, so the 2020-12 dialect and $defs are declared there, and .strict() gives
   // additionalProperties: false. The arguments are still validated by the same zod schema.
-  const address = z
-    .object({ street: z.string().optional(), city: z.string().optional() })
-    .meta({ $ref: "#/$defs/address" });
+  const address = z.object({ street: z.string().optional(), city: z.string().optional() }).meta({ $ref: "#/$defs/address" });
   server.registerTool(
     "json_schema_2020_12_tool",
     {
@@ -50,23 +44,17 @@ export function registerConformanceTools(server: McpServer): void {
 /** tools-call-simple-text, -image, -audio, -embedded-resource, -mixed-content. */
 function registerContentTools(server: McpServer): void {
   // No inputSchema: the suite calls it without an `arguments` field at all.
-  server.registerTool(
-    "test_simple_text",
-    { description: "Tests simple text content response" },
-    (): CallToolResult => text("This is a simple text response for testing."),
+  server.registerTool("test_simple_text", { description: "Tests simple text content response" }, (): CallToolResult =>
+    text("This is a simple text response for testing."),
   );
 
-  server.registerTool(
-    "test_image_content",
-    { description: "Tests image content response" },
-    (): CallToolResult => ({ content: [{ type: "image", data: TEST_IMAGE_BASE64, mimeType: "image/png" }] }),
-  );
+  server.registerTool("test_image_content", { description: "Tests image content response" }, (): CallToolResult => ({
+    content: [{ type: "image", data: TEST_IMAGE_BASE64, mimeType: "image/png" }],
+  }));
 
-  server.registerTool(
-    "test_audio_content",
-    { description: "Tests audio content response" },
-    (): CallToolResult => ({ content: [{ type: "audio", data: TEST_AUDIO_BASE64, mimeType: "audio/wav" }] }),
-  );
+  server.registerTool("test_audio_content", { description: "Tests audio content response" }, (): CallToolResult => ({
+    content: [{ type: "audio", data: TEST_AUDIO_BASE64, mimeType: "audio/wav" }],
+  }));
 
   server.registerTool(
     "test_embedded_resource",

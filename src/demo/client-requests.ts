@@ -6,11 +6,7 @@
  * standalone stream) and logs them.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import {
-  EmptyResultSchema,
-  RootsListChangedNotificationSchema,
-  type CallToolResult,
-} from "@modelcontextprotocol/sdk/types.js";
+import { EmptyResultSchema, RootsListChangedNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { text } from "./tools.js";
 

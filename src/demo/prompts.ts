@@ -34,10 +34,7 @@ export function registerDemoPrompts(server: McpServer): void {
           role: "user",
           content: {
             type: "text",
-            text:
-              style === "formal"
-                ? `Please write a formal greeting addressed to ${name}.`
-                : `Say a casual hi to ${name}.`,
+            text: style === "formal" ? `Please write a formal greeting addressed to ${name}.` : `Say a casual hi to ${name}.`,
           },
         },
       ],

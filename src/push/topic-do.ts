@@ -28,7 +28,10 @@ export class TopicDO extends DurableObject<unknown> {
 
   async subscribers(): Promise<string[]> {
     if (!this.#hasTable()) return [];
-    return this.#sql.exec<{ session: string }>(`SELECT session FROM subscribers`).toArray().map(({ session }) => session);
+    return this.#sql
+      .exec<{ session: string }>(`SELECT session FROM subscribers`)
+      .toArray()
+      .map(({ session }) => session);
   }
 
   #hasTable(): boolean {

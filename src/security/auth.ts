@@ -30,7 +30,10 @@ export function bearerTokens<E>({ secret }: { secret: string }): Authenticator<E
     }
     const token = /^Bearer (.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim();
     if (!token) return unauthorized("Unauthorized: send Authorization: Bearer <token>");
-    const tokens = configured.split(",").map((entry) => entry.trim()).filter(Boolean);
+    const tokens = configured
+      .split(",")
+      .map((entry) => entry.trim())
+      .filter(Boolean);
     const matches = await Promise.all(tokens.map((candidate) => sameSecret(candidate, token)));
     if (!matches.includes(true)) return unauthorized("Unauthorized: the bearer token is not valid", "invalid_token");
     const id = `bearer:${await digest(token)}`;

@@ -188,8 +188,18 @@ function insufficient(auth: OAuthResourceAuth, required: string[]): Response {
   });
 }
 
-function logOAuthError({ status, code, internal }: { status: number; code: string; internal: { category: string; reason: string } }): void {
-  console.warn(JSON.stringify({ level: "warn", event: "oauth_error", status, code, category: internal.category, reason: internal.reason }));
+function logOAuthError({
+  status,
+  code,
+  internal,
+}: {
+  status: number;
+  code: string;
+  internal: { category: string; reason: string };
+}): void {
+  console.warn(
+    JSON.stringify({ level: "warn", event: "oauth_error", status, code, category: internal.category, reason: internal.reason }),
+  );
 }
 
 function onPath(request: Request, path: string): boolean {

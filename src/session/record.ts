@@ -33,9 +33,7 @@ export interface SessionRecord {
 
 /** What the Worker learns from a request and asks the session object to keep. */
 export type SessionChange =
-  | { kind: "setLogLevel"; level: LoggingLevel }
-  | { kind: "subscribe"; uri: string }
-  | { kind: "unsubscribe"; uri: string };
+  { kind: "setLogLevel"; level: LoggingLevel } | { kind: "subscribe"; uri: string } | { kind: "unsubscribe"; uri: string };
 
 export function applyChange(record: SessionRecord, change: SessionChange): SessionRecord {
   switch (change.kind) {

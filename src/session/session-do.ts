@@ -287,4 +287,3 @@ export class SessionDO extends DurableObject<unknown> {
 function frames(events: LoggedEvent[]): string {
   return events.map(({ stream, position, message }) => encodeMessage(message, formatEventId(stream, position))).join("");
 }
-

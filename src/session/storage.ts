@@ -118,7 +118,9 @@ export class SessionStorage {
   /** The position of the stream's newest logged event, 0 when none is. */
   lastPosition(stream: string): number {
     if (!this.#hasSchema) return 0;
-    return this.#sql.exec<{ last: number }>(`SELECT COALESCE(MAX(position), 0) AS last FROM events WHERE stream = ?`, stream).one().last;
+    return this.#sql
+      .exec<{ last: number }>(`SELECT COALESCE(MAX(position), 0) AS last FROM events WHERE stream = ?`, stream)
+      .one().last;
   }
 
   undelivered(stream: string): LoggedEvent[] {

@@ -234,18 +234,24 @@ export class DistributedTransport implements Transport {
 
   /** Replays the stored initialize (and log level) into the fresh server, through its handlers. */
   async #restore(record: SessionRecord, extra: Parameters<NonNullable<Transport["onmessage"]>>[1]): Promise<void> {
-    await this.#replay({
-      method: "initialize",
-      params: {
-        protocolVersion: record.protocolVersion,
-        capabilities: record.clientCapabilities,
-        clientInfo: record.clientInfo,
+    await this.#replay(
+      {
+        method: "initialize",
+        params: {
+          protocolVersion: record.protocolVersion,
+          capabilities: record.clientCapabilities,
+          clientInfo: record.clientInfo,
+        },
       },
-    }, extra);
+      extra,
+    );
     if (record.logLevel) await this.#replay({ method: "logging/setLevel", params: { level: record.logLevel } }, extra);
   }
 
-  #replay(request: Omit<JSONRPCRequest, "jsonrpc" | "id">, extra: Parameters<NonNullable<Transport["onmessage"]>>[1]): Promise<void> {
+  #replay(
+    request: Omit<JSONRPCRequest, "jsonrpc" | "id">,
+    extra: Parameters<NonNullable<Transport["onmessage"]>>[1],
+  ): Promise<void> {
     const id = `${RESTORE_ID_PREFIX}${request.method}`;
     return new Promise((resolve, reject) => {
       this.#restoring.set(id, (response) => {

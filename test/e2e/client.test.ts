@@ -115,18 +115,14 @@ describe("tools", () => {
     });
 
     expect(result.content).toEqual([{ type: "text", text: "completed 4 steps" }]);
-    expect(progress).toEqual(
-      [1, 2, 3, 4].map((step) => ({ progress: step, total: 4, message: `step ${step} of 4` })),
-    );
+    expect(progress).toEqual([1, 2, 3, 4].map((step) => ({ progress: step, total: 4, message: `step ${step} of 4` })));
     const progressOnWire = wire.received.filter(({ message }) => isNotification(message, "notifications/progress"));
     expect(progressOnWire.map(({ via }) => via)).toEqual(["POST", "POST", "POST", "POST"]);
   });
 
   it("toggle_extra_tool, log and touch_resource answer with what they did", async () => {
     const { client } = await connect();
-    expect(await toolText(client, "toggle_extra_tool")).toBe(
-      "extra_tool registered; notifications/tools/list_changed sent",
-    );
+    expect(await toolText(client, "toggle_extra_tool")).toBe("extra_tool registered; notifications/tools/list_changed sent");
     expect(await toolText(client, "log", { level: "warning", message: "disk almost full" })).toBe(
       'logged "disk almost full" at warning',
     );
@@ -383,14 +379,21 @@ describe("raw HTTP", () => {
     const echo = (id: number) => request(id, "tools/call", { name: "echo", arguments: { message: `m${id}` } });
     const both = "application/json, text/event-stream";
 
-    for (const [id, accept] of [[2, "application/json"], [3, both]] as const) {
+    for (const [id, accept] of [
+      [2, "application/json"],
+      [3, both],
+    ] as const) {
       const json = await mcpPost(endpoint, echo(id), { sessionId, accept });
       expect(json.status).toBe(200);
       expect(json.headers.get("content-type")).toMatch(/^application\/json/);
       expect(await json.json()).toEqual({ jsonrpc: "2.0", id, result: { content: [{ type: "text", text: `m${id}` }] } });
     }
 
-    const progress = request(4, "tools/call", { name: "slow_task", arguments: { steps: 1, delayMs: 0 }, _meta: { progressToken: "t" } });
+    const progress = request(4, "tools/call", {
+      name: "slow_task",
+      arguments: { steps: 1, delayMs: 0 },
+      _meta: { progressToken: "t" },
+    });
     const sse = await mcpPost(endpoint, progress, { sessionId, accept: both });
     expect(sse.status).toBe(200);
     expect(sse.headers.get("content-type")).toMatch(/^text\/event-stream/);

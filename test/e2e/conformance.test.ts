@@ -35,8 +35,7 @@ interface Check {
 const STRICTER: Record<string, (checks: Check[]) => string | undefined> = {
   // The suite only checks that the client was asked and that some content came back; a tool whose
   // request got lost would still "pass" with an error text. The client's answer must reach the tool.
-  "tools-call-sampling": (checks) =>
-    toolAnswerProblem(checks, "tools-call-sampling", "This is a test response from the client"),
+  "tools-call-sampling": (checks) => toolAnswerProblem(checks, "tools-call-sampling", "This is a test response from the client"),
   "tools-call-elicitation": (checks) => toolAnswerProblem(checks, "tools-call-elicitation", '"username":"testuser"'),
   // The suite only notes (INFO) a result that came on the POST stream, because the server did not
   // close it mid-call as test_reconnection asks; SEP-1699 resumption is tested only when it did.
@@ -50,8 +49,7 @@ const STRICTER: Record<string, (checks: Check[]) => string | undefined> = {
 
 function toolAnswerProblem(checks: Check[], id: string, answer: string): string | undefined {
   const result = checks.find((check) => check.id === id)?.details?.["result"] as
-    | { isError?: boolean; content?: Array<{ type: string; text?: string }> }
-    | undefined;
+    { isError?: boolean; content?: Array<{ type: string; text?: string }> } | undefined;
   const text = result?.content?.map((block) => block.text ?? `[${block.type}]`).join(" ") ?? "";
   if (result?.isError !== true && text.includes(answer)) return undefined;
   return `stricter: the client's answer (${answer}) did not reach the tool: ${JSON.stringify(result ?? null)}`;
@@ -96,9 +94,7 @@ async function readOutcomes(stdout: string): Promise<Map<string, ScenarioOutcome
   for (const match of stdout.matchAll(/^[✓✗] (\S+): (\d+) passed, (\d+) failed$/gm)) {
     const scenario = match[1]!;
     const directory = directories.get(scenario);
-    const checks = directory
-      ? (JSON.parse(await readFile(path.join(directory, "checks.json"), "utf8")) as Check[])
-      : [];
+    const checks = directory ? (JSON.parse(await readFile(path.join(directory, "checks.json"), "utf8")) as Check[]) : [];
     const problems = checks
       .filter((check) => check.status === "FAILURE" || check.status === "WARNING")
       .map((check) => `${check.status} ${check.id}: ${check.errorMessage ?? check.description}`);
@@ -145,56 +141,63 @@ afterAll(async () => {
 });
 
 describe("MCP conformance suite (server scenarios)", () => {
-  it("passes every server scenario except the expected failures, which still fail", { timeout: SUITE_TIMEOUT_MS + 30_000 }, async () => {
-    const { bin, version } = await conformanceBin();
-    const expectedFailures = await readExpectedFailures();
+  it(
+    "passes every server scenario except the expected failures, which still fail",
+    { timeout: SUITE_TIMEOUT_MS + 30_000 },
+    async () => {
+      const { bin, version } = await conformanceBin();
+      const expectedFailures = await readExpectedFailures();
 
-    const listed = await runNode([bin, "list", "--server"], { timeoutMs: 30_000 });
-    expect(listed.code, listed.stderr).toBe(0);
-    const scenarios = parseScenarioList(listed.stdout);
-    expect(scenarios).toHaveLength(SCENARIO_COUNT);
-    for (const scenario of Object.keys(expectedFailures)) {
-      expect(scenarios, `${scenario} in conformance-expected-failures.json is no scenario of the suite`).toContain(scenario);
-    }
+      const listed = await runNode([bin, "list", "--server"], { timeoutMs: 30_000 });
+      expect(listed.code, listed.stderr).toBe(0);
+      const scenarios = parseScenarioList(listed.stdout);
+      expect(scenarios).toHaveLength(SCENARIO_COUNT);
+      for (const scenario of Object.keys(expectedFailures)) {
+        expect(scenarios, `${scenario} in conformance-expected-failures.json is no scenario of the suite`).toContain(scenario);
+      }
 
-    const url = `${server!.url}/mcp`;
-    const run = await runNode([bin, "server", "--url", url, "--suite", "all", "-o", outputDir!], {
-      timeoutMs: SUITE_TIMEOUT_MS,
-    });
-    const total = /^Total: (\d+) passed, (\d+) failed/m.exec(run.stdout);
-    if (!total) throw new Error(`no "Total:" line from the suite (exit ${run.code ?? run.signal}):\n${run.stdout.slice(-4000)}\n${run.stderr}`);
-    const outcomes = await readOutcomes(run.stdout);
+      const url = `${server!.url}/mcp`;
+      const run = await runNode([bin, "server", "--url", url, "--suite", "all", "-o", outputDir!], {
+        timeoutMs: SUITE_TIMEOUT_MS,
+      });
+      const total = /^Total: (\d+) passed, (\d+) failed/m.exec(run.stdout);
+      if (!total)
+        throw new Error(
+          `no "Total:" line from the suite (exit ${run.code ?? run.signal}):\n${run.stdout.slice(-4000)}\n${run.stderr}`,
+        );
+      const outcomes = await readOutcomes(run.stdout);
 
-    const passing = [...outcomes.values()].filter((outcome) => outcome.problems.length === 0);
-    console.log(
-      [
-        `@modelcontextprotocol/conformance ${version} server --suite all against ${url}: ${run.ms} ms, exit ${run.code}`,
-        `Total: ${total[1]} checks passed, ${total[2]} failed; scenarios: ${passing.length} of ${outcomes.size} pass`,
-        ...[...outcomes.values()].map(
-          ({ scenario, passed, failed, warnings, problems }) =>
-            `${problems.length === 0 ? "PASS" : scenario in expectedFailures ? "XFAIL" : "FAIL"} ${scenario} ` +
-            `(${passed} passed, ${failed} failed, ${warnings} warnings)` +
-            problems.map((problem) => `\n    ${problem}`).join(""),
-        ),
-      ].join("\n"),
-    );
+      const passing = [...outcomes.values()].filter((outcome) => outcome.problems.length === 0);
+      console.log(
+        [
+          `@modelcontextprotocol/conformance ${version} server --suite all against ${url}: ${run.ms} ms, exit ${run.code}`,
+          `Total: ${total[1]} checks passed, ${total[2]} failed; scenarios: ${passing.length} of ${outcomes.size} pass`,
+          ...[...outcomes.values()].map(
+            ({ scenario, passed, failed, warnings, problems }) =>
+              `${problems.length === 0 ? "PASS" : scenario in expectedFailures ? "XFAIL" : "FAIL"} ${scenario} ` +
+              `(${passed} passed, ${failed} failed, ${warnings} warnings)` +
+              problems.map((problem) => `\n    ${problem}`).join(""),
+          ),
+        ].join("\n"),
+      );
 
-    // Every scenario ran, and the suite's own verdict agrees with the checks it wrote.
-    expect([...outcomes.keys()].sort()).toEqual([...scenarios].sort());
-    const failedChecks = [...outcomes.values()].reduce((sum, outcome) => sum + outcome.failed, 0);
-    expect(Number(total[2])).toBe(failedChecks);
-    expect(run.code).toBe(failedChecks > 0 ? 1 : 0);
+      // Every scenario ran, and the suite's own verdict agrees with the checks it wrote.
+      expect([...outcomes.keys()].sort()).toEqual([...scenarios].sort());
+      const failedChecks = [...outcomes.values()].reduce((sum, outcome) => sum + outcome.failed, 0);
+      expect(Number(total[2])).toBe(failedChecks);
+      expect(run.code).toBe(failedChecks > 0 ? 1 : 0);
 
-    const unexpected = Object.fromEntries(
-      [...outcomes.values()]
-        .filter(({ scenario, problems }) => problems.length > 0 && !(scenario in expectedFailures))
-        .map(({ scenario, problems }) => [scenario, problems]),
-    );
-    const nowPassing = Object.keys(expectedFailures).filter((scenario) => outcomes.get(scenario)?.problems.length === 0);
-    expect(
-      { unexpectedFailures: unexpected, expectedFailuresThatNowPass: nowPassing },
-      "a scenario failed that is not an expected failure, or an expected failure passes now: " +
-        "fix the server, or update test/e2e/conformance-expected-failures.json",
-    ).toEqual({ unexpectedFailures: {}, expectedFailuresThatNowPass: [] });
-  });
+      const unexpected = Object.fromEntries(
+        [...outcomes.values()]
+          .filter(({ scenario, problems }) => problems.length > 0 && !(scenario in expectedFailures))
+          .map(({ scenario, problems }) => [scenario, problems]),
+      );
+      const nowPassing = Object.keys(expectedFailures).filter((scenario) => outcomes.get(scenario)?.problems.length === 0);
+      expect(
+        { unexpectedFailures: unexpected, expectedFailuresThatNowPass: nowPassing },
+        "a scenario failed that is not an expected failure, or an expected failure passes now: " +
+          "fix the server, or update test/e2e/conformance-expected-failures.json",
+      ).toEqual({ unexpectedFailures: {}, expectedFailuresThatNowPass: [] });
+    },
+  );
 });

@@ -65,11 +65,7 @@ describe("sse helpers", () => {
   it("parses events with eventsource-parser", async () => {
     const events = [];
     for await (const event of sseEvents(new Response(body))) events.push(event);
-    expect(events).toEqual([
-      { id: "1", data: "" },
-      { id: "2", event: "message", data: '{"a":1}' },
-      { data: '{"b"\n:2}' },
-    ]);
+    expect(events).toEqual([{ id: "1", data: "" }, { id: "2", event: "message", data: '{"a":1}' }, { data: '{"b"\n:2}' }]);
   });
 
   it("collects JSON messages, skipping empty priming events", async () => {
@@ -88,7 +84,11 @@ describe("sse helpers", () => {
     });
 
   it("times out with what it got so far on an open stream", async () => {
-    await expect(readSseMessages(new Response(openStream()), 2, 200)).rejects.toThrow(/timed out after 200 ms with 1 of 2 SSE messages: \[\{"x":1\}\]/);
-    await expect(readAllSseEvents(new Response(openStream()), 200)).rejects.toThrow(/still open after 200 ms, with 1 SSE events: \[\{"data":"\{\\"x\\":1\}"\}\]/);
+    await expect(readSseMessages(new Response(openStream()), 2, 200)).rejects.toThrow(
+      /timed out after 200 ms with 1 of 2 SSE messages: \[\{"x":1\}\]/,
+    );
+    await expect(readAllSseEvents(new Response(openStream()), 200)).rejects.toThrow(
+      /still open after 200 ms, with 1 SSE events: \[\{"data":"\{\\"x\\":1\}"\}\]/,
+    );
   });
 });

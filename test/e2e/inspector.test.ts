@@ -74,12 +74,27 @@ describe("MCP Inspector CLI against the demo", () => {
   });
 
   it("calls echo", { timeout: CLI_TIMEOUT_MS + 5_000 }, async () => {
-    const result = await inspectorJson<ToolCallResult>(["--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=hi"]);
+    const result = await inspectorJson<ToolCallResult>([
+      "--method",
+      "tools/call",
+      "--tool-name",
+      "echo",
+      "--tool-arg",
+      "message=hi",
+    ]);
     expect(result).toEqual({ content: [{ type: "text", text: "hi" }] });
   });
 
   it("calls add and gets its structured content", { timeout: CLI_TIMEOUT_MS + 5_000 }, async () => {
-    const result = await inspectorJson<ToolCallResult>(["--method", "tools/call", "--tool-name", "add", "--tool-arg", "a=2", "b=3"]);
+    const result = await inspectorJson<ToolCallResult>([
+      "--method",
+      "tools/call",
+      "--tool-name",
+      "add",
+      "--tool-arg",
+      "a=2",
+      "b=3",
+    ]);
     expect(result.isError ?? false).toBe(false);
     expect(result.content).toEqual([{ type: "text", text: "5" }]);
     expect(result.structuredContent).toEqual({ sum: 5 });
@@ -98,7 +113,15 @@ describe("MCP Inspector CLI against the demo", () => {
   });
 
   it("gets a tool's error as a result with isError (the Inspector exits 5)", { timeout: CLI_TIMEOUT_MS + 5_000 }, async () => {
-    const { code, stdout, stderr } = await inspector(["--method", "tools/call", "--tool-name", "add", "--tool-arg", "a=x", "b=1"]);
+    const { code, stdout, stderr } = await inspector([
+      "--method",
+      "tools/call",
+      "--tool-name",
+      "add",
+      "--tool-arg",
+      "a=x",
+      "b=1",
+    ]);
     expect(code).toBe(5);
     expect(JSON.parse(stderr)).toMatchObject({ error: { code: "tool_is_error" } });
     const result = JSON.parse(stdout) as ToolCallResult;

@@ -136,11 +136,9 @@ describe("one session across two fronts", () => {
     async ({ answer, expected }) => {
       const sessionId = await openSession(a, { elicitation: { form: {} } });
       const callId = "call-confirm";
-      const call = await mcpPost(
-        a,
-        request(callId, "tools/call", { name: "confirm_action", arguments: { action: "deploy" } }),
-        { sessionId },
-      );
+      const call = await mcpPost(a, request(callId, "tools/call", { name: "confirm_action", arguments: { action: "deploy" } }), {
+        sessionId,
+      });
       expect(call.status).toBe(200);
       expect(call.headers.get("content-type")).toMatch(/^text\/event-stream/);
 
@@ -192,7 +190,9 @@ describe("the fronts hold no session", () => {
       // The fronts themselves are up…
       expect((await fetch(front.url.replace(/\/mcp$/, "/health"))).status).toBe(200);
       // …but cannot serve the session without the process that holds its object.
-      const response = await mcpPost(front, request(3, "tools/call", { name: "echo", arguments: { message: "x" } }), { sessionId });
+      const response = await mcpPost(front, request(3, "tools/call", { name: "echo", arguments: { message: "x" } }), {
+        sessionId,
+      });
       const body = await response.text();
       expect(response.status, body).toBe(500);
       expect(JSON.parse(body)).toMatchObject({ jsonrpc: "2.0", error: { code: -32000, message: "Internal Server Error" } });

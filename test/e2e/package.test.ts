@@ -27,7 +27,8 @@ const env = {
 async function run(command: string, args: string[], cwd: string): Promise<string> {
   const { code, signal, stdout, stderr } = await runCommand(command, args, { cwd, env, timeoutMs: 90_000 });
   const output = stdout + stderr;
-  if (code !== 0) throw new Error(`${command} ${args.join(" ")} (in ${cwd}) ended with ${code ?? signal}:\n${output.slice(-4000)}`);
+  if (code !== 0)
+    throw new Error(`${command} ${args.join(" ")} (in ${cwd}) ended with ${code ?? signal}:\n${output.slice(-4000)}`);
   return output;
 }
 

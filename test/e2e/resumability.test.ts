@@ -68,8 +68,7 @@ interface Exchange {
 }
 
 const dataEvents = (exchange: Exchange) => exchange.events.filter((event) => event.data !== "");
-const messagesOf = (exchanges: Exchange[]) =>
-  exchanges.flatMap(dataEvents).map((event) => JSON.parse(event.data) as Message);
+const messagesOf = (exchanges: Exchange[]) => exchanges.flatMap(dataEvents).map((event) => JSON.parse(event.data) as Message);
 
 /** A fetch for the SDK transport that records every exchange; `before` may run first (and delay it). */
 function recordingFetch(exchanges: Exchange[], before?: (method: string, lastEventId: string | null) => Promise<void>) {
@@ -232,7 +231,10 @@ describe("the SDK client under SSE polling", () => {
     let changed = 0;
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changed++);
     const standaloneGet = () => exchanges.find((exchange) => exchange.method === "GET" && exchange.lastEventId === null);
-    await until(() => standaloneGet()?.events[0]?.id !== undefined, () => "the standalone stream's priming event");
+    await until(
+      () => standaloneGet()?.events[0]?.id !== undefined,
+      () => "the standalone stream's priming event",
+    );
     standalone = streamOf(standaloneGet()!.events[0]!.id!);
 
     producing = true;
@@ -246,10 +248,17 @@ describe("the SDK client under SSE polling", () => {
     producing = false;
     const published = live + betweenPolls;
     expect(betweenPolls).toBeGreaterThanOrEqual(2);
-    await until(() => changed >= published, () => `${published} notifications, got ${changed}`);
+    await until(
+      () => changed >= published,
+      () => `${published} notifications, got ${changed}`,
+    );
     // A duplicate would come with the next poll: wait for one more reconnect after the last toggle.
     const reconnectsSoFar = reconnects;
-    await until(() => reconnects > reconnectsSoFar, () => "one more standalone poll", STREAM_LIFETIME_MS + 3_000);
+    await until(
+      () => reconnects > reconnectsSoFar,
+      () => "one more standalone poll",
+      STREAM_LIFETIME_MS + 3_000,
+    );
     await sleep(500);
     expect(changed).toBe(published);
 
@@ -339,12 +348,20 @@ describe("raw resumption", () => {
     expect(events.map((event) => event.id)).toEqual([first.id, `${stream}_2`, `${stream}_3`]);
     const [, progress, result] = events.map((event) => (event.data === "" ? undefined : (JSON.parse(event.data) as Message)));
     expect(progress?.params?.progress).toBe(2);
-    expect(result).toEqual({ jsonrpc: "2.0", id: "quick-drop", result: { content: [{ type: "text", text: "completed 2 steps" }] } });
+    expect(result).toEqual({
+      jsonrpc: "2.0",
+      id: "quick-drop",
+      result: { content: [{ type: "text", text: "completed 2 steps" }] },
+    });
   });
 
   it("a resume of a POST stream that was answered at once is refused with 400, not kept open and empty", async () => {
     const sessionId = await openSession(endpoint);
-    const call = request("at-once", "tools/call", { name: "slow_task", arguments: { steps: 1, delayMs: 0 }, _meta: { progressToken: "n" } });
+    const call = request("at-once", "tools/call", {
+      name: "slow_task",
+      arguments: { steps: 1, delayMs: 0 },
+      _meta: { progressToken: "n" },
+    });
     const answered = await readAllSseEvents(await mcpPost(endpoint, call, { sessionId }));
     expect(answered.map((event) => positionOf(event.id!))).toEqual([0, 1, 2]);
     await expectJsonRpcError(await openStream(endpoint, sessionId, { "last-event-id": answered[1]!.id! }), 400, "Last-Event-ID");
@@ -380,14 +397,25 @@ describe("Last-Event-ID of no stream of this session", () => {
     const theirPriming = await theirStandalone.event();
     await theirStandalone.cancel();
     const theirPostEvents = await readAllSseEvents(
-      await mcpPost(endpoint, request(1, "tools/call", { name: "slow_task", arguments: { steps: 1, delayMs: 0 }, _meta: { progressToken: 1 } }), {
-        sessionId: other,
-      }),
+      await mcpPost(
+        endpoint,
+        request(1, "tools/call", { name: "slow_task", arguments: { steps: 1, delayMs: 0 }, _meta: { progressToken: 1 } }),
+        {
+          sessionId: other,
+        },
+      ),
     );
     const theirPostEvent = theirPostEvents.find((event) => event.data !== "")!;
     expect(theirPostEvent.id).toMatch(/_1$/);
 
-    const foreign = [theirPriming.id!, theirPostEvent.id!, `${crypto.randomUUID()}_3`, "nonsense", "_4", `${streamOf(theirPriming.id!)}_x`];
+    const foreign = [
+      theirPriming.id!,
+      theirPostEvent.id!,
+      `${crypto.randomUUID()}_3`,
+      "nonsense",
+      "_4",
+      `${streamOf(theirPriming.id!)}_x`,
+    ];
     for (const lastEventId of foreign) {
       await expectJsonRpcError(await openStream(endpoint, mine, { "last-event-id": lastEventId }), 400, "Last-Event-ID");
     }

@@ -110,7 +110,8 @@ describe("body", () => {
     const bytes = new TextEncoder().encode(JSON.stringify(echo(1, "x".repeat(4 * 1024 * 1024))));
     const chunked = new ReadableStream<Uint8Array>({
       start(controller) {
-        for (let offset = 0; offset < bytes.length; offset += 64 * 1024) controller.enqueue(bytes.subarray(offset, offset + 64 * 1024));
+        for (let offset = 0; offset < bytes.length; offset += 64 * 1024)
+          controller.enqueue(bytes.subarray(offset, offset + 64 * 1024));
         controller.close();
       },
     });
@@ -126,7 +127,9 @@ describe("body", () => {
   it("a body of just under 4 MiB is served", async () => {
     const sessionId = await openSession(endpoint);
     const message = "x".repeat(4 * 1024 * 1024 - 1024);
-    const answer = await readJsonRpcResponse(await mcpPost(endpoint, echo(1, message), { sessionId, accept: "application/json" }));
+    const answer = await readJsonRpcResponse(
+      await mcpPost(endpoint, echo(1, message), { sessionId, accept: "application/json" }),
+    );
     expect(answer.result).toEqual({ content: [{ type: "text", text: message }] });
   });
 });
@@ -181,7 +184,10 @@ describe("methods and paths", () => {
     const sessionId = await openSession(endpoint);
     const response = await mcpRequest(endpoint, method, { sessionId });
     await expectJsonRpcError(response, 405, HTTP_REJECTION);
-    const allowed = response.headers.get("allow")?.split(",").map((name) => name.trim());
+    const allowed = response.headers
+      .get("allow")
+      ?.split(",")
+      .map((name) => name.trim());
     expect(allowed).toEqual(expect.arrayContaining(["GET", "POST", "DELETE"]));
     expect(allowed).not.toContain(method);
   });

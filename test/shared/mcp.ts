@@ -34,8 +34,7 @@ export function mcpHeaders(options: McpRequestOptions = {}): Headers {
   const headers = new Headers();
   const accept = options.accept === undefined ? "application/json, text/event-stream" : options.accept;
   const contentType = options.contentType === undefined ? "application/json" : options.contentType;
-  const protocolVersion =
-    options.protocolVersion === undefined && options.sessionId ? PROTOCOL_VERSION : options.protocolVersion;
+  const protocolVersion = options.protocolVersion === undefined && options.sessionId ? PROTOCOL_VERSION : options.protocolVersion;
   if (accept !== null) headers.set("Accept", accept);
   if (contentType !== null) headers.set("Content-Type", contentType);
   if (protocolVersion) headers.set("MCP-Protocol-Version", protocolVersion);

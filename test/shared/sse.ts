@@ -37,7 +37,11 @@ export async function* sseEvents(response: Response): AsyncGenerator<SseEvent> {
  * Hands each event to `enough` until it returns true or the stream ends; after `timeoutMs` the
  * body is cancelled, which ends the read. Cancels the body either way (the stream may stay open).
  */
-async function readEvents(response: Response, timeoutMs: number, enough: (event: SseEvent) => boolean): Promise<{ timedOut: boolean }> {
+async function readEvents(
+  response: Response,
+  timeoutMs: number,
+  enough: (event: SseEvent) => boolean,
+): Promise<{ timedOut: boolean }> {
   const reader = eventReader(response);
   let timedOut = false;
   const timer = setTimeout(() => {

@@ -1,14 +1,7 @@
 // Server→client requests and cancellation routed through the session object, in workerd: the
 // answer always arrives as a separate POST, as it would on another isolate.
 import { describe, expect, it } from "vitest";
-import {
-  mcpPost,
-  mcpRequest,
-  openSession,
-  openStream,
-  request,
-  type Endpoint,
-} from "../shared/mcp.js";
+import { mcpPost, mcpRequest, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
 import { worker, workerWith } from "./helpers.js";
 
@@ -64,7 +57,13 @@ describe("a server→client request during a tool call", () => {
   });
 
   it.each([
-    ["summarize", { text: "long text" }, "sampling/createMessage", { role: "assistant", model: "m", content: { type: "text", text: "short" } }, "short"],
+    [
+      "summarize",
+      { text: "long text" },
+      "sampling/createMessage",
+      { role: "assistant", model: "m", content: { type: "text", text: "short" } },
+      "short",
+    ],
     ["list_roots", {}, "roots/list", { roots: [{ uri: "file:///work" }] }, "file:///work"],
     ["ping_client", {}, "ping", {}, "the client answered ping"],
   ])("%s sends %s and uses the answer", async (tool, args, method, result, expected) => {

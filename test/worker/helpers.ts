@@ -33,7 +33,9 @@ export function sessionObject(sessionId: string): DurableObjectStub<SessionDO> {
 export function storedState(sessionId: string): Promise<{ record?: SessionRecord; tables: string[] }> {
   return runInDurableObject(sessionObject(sessionId), (_instance, state) => {
     const tables = state.storage.sql
-      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'`)
+      .exec<{ name: string }>(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite%'`,
+      )
       .toArray()
       .map(({ name }) => name);
     if (!tables.includes("session")) return { tables };

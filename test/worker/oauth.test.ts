@@ -10,14 +10,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import { createDemoServer } from "../../src/demo/server.js";
 import { createMcpHandler } from "../../src/lib.js";
-import {
-  OAUTH_ENDPOINTS,
-  oauthGrant,
-  oauthHelpers,
-  withOAuth,
-  type OAuthBindings,
-  type OAuthOptions,
-} from "../../src/oauth.js";
+import { OAUTH_ENDPOINTS, oauthGrant, oauthHelpers, withOAuth, type OAuthBindings, type OAuthOptions } from "../../src/oauth.js";
 import { callTool, initializeBody, mcpPost, mcpRequest, openSession, request, type Endpoint } from "../shared/mcp.js";
 import { storedState } from "./helpers.js";
 
@@ -28,7 +21,10 @@ const REDIRECT_URI = "http://localhost:3000/callback";
 
 function oauthEnv(): TestEnv {
   const kv = (env as Partial<OAuthBindings>).OAUTH_KV;
-  if (!kv) throw new Error("the workers project needs an OAUTH_KV namespace: miniflare: { kvNamespaces: [\"OAUTH_KV\"] } in vitest.config.ts");
+  if (!kv)
+    throw new Error(
+      'the workers project needs an OAUTH_KV namespace: miniflare: { kvNamespaces: ["OAUTH_KV"] } in vitest.config.ts',
+    );
   return { ...env, OAUTH_KV: kv };
 }
 
@@ -67,10 +63,12 @@ function server() {
 }
 
 function oauthWorker(options: Partial<OAuthOptions<TestEnv>> = {}) {
-  const handler = withOAuth(
-    createMcpHandler<TestEnv>({ server, authenticate: oauthGrant() }),
-    { authorize: autoApprove, resource: ORIGIN, scopes: ["mcp", "offline_access"], ...options },
-  );
+  const handler = withOAuth(createMcpHandler<TestEnv>({ server, authenticate: oauthGrant() }), {
+    authorize: autoApprove,
+    resource: ORIGIN,
+    scopes: ["mcp", "offline_access"],
+    ...options,
+  });
   const testEnv = oauthEnv();
   const fetchAt = async (input: string | URL, init?: RequestInit): Promise<Response> =>
     handler.fetch!(new Request(new URL(input, ORIGIN), init) as never, testEnv, createExecutionContext());
@@ -87,7 +85,10 @@ function oauthWorker(options: Partial<OAuthOptions<TestEnv>> = {}) {
 type Worker = ReturnType<typeof oauthWorker>;
 
 function base64url(bytes: ArrayBuffer | Uint8Array): string {
-  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 async function register({ fetchAt }: Worker): Promise<string> {
@@ -122,7 +123,10 @@ async function authorize(worker: Worker, clientId: string, user: string, scope =
     scope,
     resource: ORIGIN,
   });
-  const response = await worker.fetchAt(`${OAUTH_ENDPOINTS.authorize}?${query}`, { headers: { "x-test-user": user }, redirect: "manual" });
+  const response = await worker.fetchAt(`${OAUTH_ENDPOINTS.authorize}?${query}`, {
+    headers: { "x-test-user": user },
+    redirect: "manual",
+  });
   expect(response.status).toBe(302);
   const location = new URL(response.headers.get("location")!);
   expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
@@ -242,21 +246,28 @@ describe("OAuth 2.1 discovery", () => {
     expect(challenge).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource"`);
     expect(challenge).toContain('scope="mcp"');
     expect(response.headers.get("mcp-session-id")).toBeNull();
-    expect(await response.json()).toMatchObject({ jsonrpc: "2.0", id: null, error: { message: expect.stringContaining("Unauthorized") } });
+    expect(await response.json()).toMatchObject({
+      jsonrpc: "2.0",
+      id: null,
+      error: { message: expect.stringContaining("Unauthorized") },
+    });
   });
 
-  it.each(["bogus", "alice:grant:not-a-secret"])("answers 401 invalid_token for the token %j, on POST, GET and DELETE", async (token) => {
-    for (const response of [
-      await mcpPost(worker.mcpAs(token), initializeBody()),
-      await mcpRequest(worker.mcpAs(token), "GET", { sessionId: crypto.randomUUID(), accept: "text/event-stream" }),
-      await mcpRequest(worker.mcpAs(token), "DELETE", { sessionId: crypto.randomUUID() }),
-    ]) {
-      expect(response.status).toBe(401);
-      expect(response.headers.get("www-authenticate")).toMatch(/^Bearer .*error="invalid_token"/);
-      expect(response.headers.get("www-authenticate")).toContain("resource_metadata=");
-      expect(await response.json()).toMatchObject({ error: { message: expect.stringContaining("not valid") } });
-    }
-  });
+  it.each(["bogus", "alice:grant:not-a-secret"])(
+    "answers 401 invalid_token for the token %j, on POST, GET and DELETE",
+    async (token) => {
+      for (const response of [
+        await mcpPost(worker.mcpAs(token), initializeBody()),
+        await mcpRequest(worker.mcpAs(token), "GET", { sessionId: crypto.randomUUID(), accept: "text/event-stream" }),
+        await mcpRequest(worker.mcpAs(token), "DELETE", { sessionId: crypto.randomUUID() }),
+      ]) {
+        expect(response.status).toBe(401);
+        expect(response.headers.get("www-authenticate")).toMatch(/^Bearer .*error="invalid_token"/);
+        expect(response.headers.get("www-authenticate")).toContain("resource_metadata=");
+        expect(await response.json()).toMatchObject({ error: { message: expect.stringContaining("not valid") } });
+      }
+    },
+  );
 
   it("puts the metadata of a resource with a path at the path-inserted well-known URL", async () => {
     const pathWorker = oauthWorker({ resource: `${ORIGIN}/mcp` });
@@ -296,7 +307,10 @@ describe("OAuth 2.1 sign-in", () => {
     expect(oauthClient.authorizationUrl?.searchParams.get("code_challenge_method")).toBe("S256");
 
     // The browser: the user signs in, the sign-in page redirects back to the client with a code.
-    const signedIn = await worker.fetchAt(oauthClient.authorizationUrl!, { headers: { "x-test-user": "alice" }, redirect: "manual" });
+    const signedIn = await worker.fetchAt(oauthClient.authorizationUrl!, {
+      headers: { "x-test-user": "alice" },
+      redirect: "manual",
+    });
     const code = new URL(signedIn.headers.get("location")!).searchParams.get("code")!;
 
     const authorized = transport();
@@ -304,7 +318,9 @@ describe("OAuth 2.1 sign-in", () => {
     const client = new Client({ name: "sdk-test", version: "0" });
     await client.connect(authorized);
     const answer = await client.callTool({ name: "auth_extra" });
-    expect(JSON.parse((answer as CallToolResult).content.map((part) => (part.type === "text" ? part.text : "")).join(""))).toMatchObject({
+    expect(
+      JSON.parse((answer as CallToolResult).content.map((part) => (part.type === "text" ? part.text : "")).join("")),
+    ).toMatchObject({
       principal: "oauth:alice",
     });
     await client.close();
@@ -366,7 +382,11 @@ describe("OAuth 2.1 sign-in", () => {
   it("refreshes: the new access token works and names the same principal", async () => {
     const tokens = await signIn(worker, "alice", "mcp offline_access");
     expect(tokens.refresh_token).toBeDefined();
-    const response = await tokenRequest(worker, { grant_type: "refresh_token", refresh_token: tokens.refresh_token!, client_id: tokens.clientId });
+    const response = await tokenRequest(worker, {
+      grant_type: "refresh_token",
+      refresh_token: tokens.refresh_token!,
+      client_id: tokens.clientId,
+    });
     expect(response.status).toBe(200);
     const refreshed = await response.json<Tokens>();
     expect(refreshed.access_token).not.toBe(tokens.access_token);
@@ -384,10 +404,17 @@ describe("OAuth 2.1 sign-in", () => {
   });
 
   it("says what is missing when OAUTH_KV is not bound", async () => {
-    const handler = withOAuth(createMcpHandler<TestEnv>({ server, authenticate: oauthGrant() }), { authorize: autoApprove, resource: ORIGIN });
+    const handler = withOAuth(createMcpHandler<TestEnv>({ server, authenticate: oauthGrant() }), {
+      authorize: autoApprove,
+      resource: ORIGIN,
+    });
     const unbound: Partial<TestEnv> = { ...oauthEnv() };
     delete unbound.OAUTH_KV;
-    const response = await handler.fetch!(new Request(`${ORIGIN}/mcp`, { method: "POST" }) as never, unbound as TestEnv, createExecutionContext());
+    const response = await handler.fetch!(
+      new Request(`${ORIGIN}/mcp`, { method: "POST" }) as never,
+      unbound as TestEnv,
+      createExecutionContext(),
+    );
     expect(response.status).toBe(500);
     expect(await response.json()).toMatchObject({ error: { message: expect.stringContaining("OAUTH_KV") } });
   });

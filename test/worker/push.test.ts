@@ -21,7 +21,9 @@ const subscribe = async (sessionId: string, uri: string, method = "resources/sub
 describe("createPusher", () => {
   it("notifies one session on its stream, or keeps the notification until the next GET", async () => {
     const sessionId = await openSession(worker);
-    expect(await pusher.notify(sessionId, { method: "notifications/message", params: { level: "info", data: "kept" } })).toBe(true);
+    expect(await pusher.notify(sessionId, { method: "notifications/message", params: { level: "info", data: "kept" } })).toBe(
+      true,
+    );
     const stream = sseCursor(await openStream(worker, sessionId));
     expect(await stream.message()).toMatchObject({ method: "notifications/message", params: { data: "kept" } });
     await pusher.notify(sessionId, { method: "notifications/tools/list_changed" });
@@ -46,11 +48,14 @@ describe("createPusher", () => {
     const [first, second, bystander, leaver] = await Promise.all([1, 2, 3, 4].map(() => openSession(worker)));
     for (const sessionId of [first!, second!, leaver!]) await subscribe(sessionId, uri);
     await subscribe(leaver!, uri, "resources/unsubscribe");
-    const streams = [first!, second!, bystander!, leaver!].map(async (sessionId) => sseCursor(await openStream(worker, sessionId)));
+    const streams = [first!, second!, bystander!, leaver!].map(async (sessionId) =>
+      sseCursor(await openStream(worker, sessionId)),
+    );
 
     expect(await pusher.resourceUpdated(uri)).toBe(2);
     const [a, b, c, d] = await Promise.all(streams);
-    for (const stream of [a!, b!]) expect(await stream.message()).toMatchObject({ method: "notifications/resources/updated", params: { uri } });
+    for (const stream of [a!, b!])
+      expect(await stream.message()).toMatchObject({ method: "notifications/resources/updated", params: { uri } });
     await callTool(worker, bystander!, "toggle_extra_tool");
     await callTool(worker, leaver!, "toggle_extra_tool");
     for (const stream of [c!, d!]) expect(await stream.message()).toMatchObject({ method: "notifications/tools/list_changed" });

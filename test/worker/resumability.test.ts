@@ -23,7 +23,9 @@ function slowTask(endpoint: Endpoint, sessionId: string, steps: number, delayMs:
 /** Events with data, with their ids, until the stream ends. */
 async function eventsUntilEnd(response: Response): Promise<{ id?: string; message: Message }[]> {
   const events = await readAllSseEvents(response);
-  return events.filter((event) => event.data !== "").map((event) => ({ id: event.id, message: JSON.parse(event.data) as Message }));
+  return events
+    .filter((event) => event.data !== "")
+    .map((event) => ({ id: event.id, message: JSON.parse(event.data) as Message }));
 }
 
 const progressOf = (events: { message: Message }[]) =>
@@ -220,4 +222,3 @@ async function eventsUntilEndWithin(response: Response, count: number): Promise<
   await cursor.cancel();
   return events;
 }
-

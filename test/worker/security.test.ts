@@ -1,16 +1,7 @@
 // DNS-rebinding protection, authentication, and sessions bound to their principal, in workerd.
 import { describe, expect, it } from "vitest";
 import { bearerTokens } from "../../src/security/auth.js";
-import {
-  callTool,
-  initializeBody,
-  mcpPost,
-  mcpRequest,
-  openSession,
-  openStream,
-  request,
-  type Endpoint,
-} from "../shared/mcp.js";
+import { callTool, initializeBody, mcpPost, mcpRequest, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
 import { storedState, worker, workerWith } from "./helpers.js";
 
@@ -62,7 +53,10 @@ describe("bearer tokens", () => {
       const response = await mcpPost(endpoint, initializeBody());
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
-      expect(await response.json()).toMatchObject({ jsonrpc: "2.0", error: { message: expect.stringContaining("Unauthorized") } });
+      expect(await response.json()).toMatchObject({
+        jsonrpc: "2.0",
+        error: { message: expect.stringContaining("Unauthorized") },
+      });
     }
   });
 
@@ -90,10 +84,20 @@ describe("bearer tokens", () => {
     expect((await mcpPost(bob, request(2, "tools/list"), { sessionId })).status).toBe(404);
     expect((await openStream(bob, sessionId)).status).toBe(404);
     expect((await openStream(bob, sessionId, { "last-event-id": priming.id! })).status).toBe(404);
-    expect((await mcpPost(bob, { jsonrpc: "2.0", id: question.id, result: { action: "decline" } }, { sessionId })).status).toBe(404);
+    expect((await mcpPost(bob, { jsonrpc: "2.0", id: question.id, result: { action: "decline" } }, { sessionId })).status).toBe(
+      404,
+    );
     expect((await mcpRequest(bob, "DELETE", { sessionId })).status).toBe(404);
 
-    expect((await mcpPost(alice, { jsonrpc: "2.0", id: question.id, result: { action: "accept", content: { confirm: true } } }, { sessionId })).status).toBe(202);
+    expect(
+      (
+        await mcpPost(
+          alice,
+          { jsonrpc: "2.0", id: question.id, result: { action: "accept", content: { confirm: true } } },
+          { sessionId },
+        )
+      ).status,
+    ).toBe(202);
     expect(await asking.message()).toMatchObject({ id: 1, result: { content: [{ text: "confirmed" }] } });
     expect((await mcpRequest(alice, "DELETE", { sessionId })).status).toBe(200);
   });

@@ -149,15 +149,14 @@ describe("the standalone stream", () => {
 
   it("delivers on the next GET what was published while no stream was open, once", async () => {
     const sessionId = await openSession(worker);
-    await readJsonRpcResponse(await mcpPost(worker, request(2, "resources/subscribe", { uri: "demo://greeting" }), { sessionId }));
+    await readJsonRpcResponse(
+      await mcpPost(worker, request(2, "resources/subscribe", { uri: "demo://greeting" }), { sessionId }),
+    );
     await callTool(worker, sessionId, "touch_resource", { uri: "demo://greeting" });
     await callTool(worker, sessionId, "toggle_extra_tool");
     const first = await openStream(worker, sessionId);
     const kept = await readSseMessages<{ method: string }>(first, 2);
-    expect(kept.map(({ method }) => method)).toEqual([
-      "notifications/resources/updated",
-      "notifications/tools/list_changed",
-    ]);
+    expect(kept.map(({ method }) => method)).toEqual(["notifications/resources/updated", "notifications/tools/list_changed"]);
 
     await callTool(worker, sessionId, "log", { message: "fresh" });
     const second = await openStream(worker, sessionId);

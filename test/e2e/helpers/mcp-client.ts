@@ -74,11 +74,14 @@ export async function connectClient(
     if (via === "GET") getStatuses.push(response.status);
     const isSse = response.headers.get("content-type")?.startsWith("text/event-stream");
     if (!isSse || !response.body) return response;
-    return new Response(tap(response.body, (message) => wire.push({ via, message })), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    return new Response(
+      tap(response.body, (message) => wire.push({ via, message })),
+      {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      },
+    );
   };
 
   const transport = new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`), { fetch: recordingFetch });

@@ -67,7 +67,9 @@ export async function waitUntilLinked(front: DevServer, timeoutMs = 30_000): Pro
     }
     await sleep(100);
   }
-  throw new Error(`${front.url} did not reach the sessions worker within ${timeoutMs} ms; last answer: ${last}\n${front.output()}`);
+  throw new Error(
+    `${front.url} did not reach the sessions worker within ${timeoutMs} ms; last answer: ${last}\n${front.output()}`,
+  );
 }
 
 /**

@@ -27,7 +27,11 @@ export function runNode(args: string[], options: RunOptions): Promise<RunResult>
   return runCommand(NODE, args, options);
 }
 
-export function runCommand(command: string, args: string[], { cwd = REPO_ROOT, env = {}, timeoutMs }: RunOptions): Promise<RunResult> {
+export function runCommand(
+  command: string,
+  args: string[],
+  { cwd = REPO_ROOT, env = {}, timeoutMs }: RunOptions,
+): Promise<RunResult> {
   const started = Date.now();
   const child = spawn(command, args, {
     cwd,
@@ -45,7 +49,9 @@ export function runCommand(command: string, args: string[], { cwd = REPO_ROOT, e
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       killGroup(pid);
-      reject(new Error(`${command} ${args.join(" ")} timed out after ${timeoutMs} ms\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
+      reject(
+        new Error(`${command} ${args.join(" ")} timed out after ${timeoutMs} ms\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`),
+      );
     }, timeoutMs);
     const settle = () => {
       clearTimeout(timer);
