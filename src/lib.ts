@@ -1,12 +1,12 @@
 /**
  * durable-mcp as a library: what a Worker that brings its own MCP server imports.
  */
-export { createMcpHandler } from "./handler.js";
+export { createMcpHandler } from "./edge/handler.js";
 export { createPusher, type Pusher, type PusherOptions } from "./push/pusher.js";
-export { TopicDO } from "./push/topic-do.js";
+export { TopicDO } from "./sessions/topics/topic-do.js";
 export { anonymous, bearerTokens, type Authenticator, type Principal } from "./security/auth.js";
-export { SessionDO, type SessionStats } from "./session/session-do.js";
-export type { SessionRecord } from "./session/record.js";
-export type { ChosenSessionSettings as SessionSettings } from "./session/settings.js";
-export type { ResponseMode } from "./transport/response-channel.js";
-export type { ConnectableServer, McpHandlerOptions, ServerContext, ServerFactory } from "./worker/options.js";
+export { SessionDO, type SessionStats } from "./sessions/object/session-do.js";
+export type { SessionRecord } from "./sessions/record.js";
+export type { ChosenSessionSettings as SessionSettings } from "./sessions/settings.js";
+export type { ResponseMode } from "./sessions/transport/response-channel.js";
+export type { ConnectableServer, McpHandlerOptions, ServerContext, ServerFactory } from "./edge/options.js";

@@ -10,10 +10,10 @@ import type {
   Notification,
   Request as McpRequest,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { SessionStats } from "../session/session-do.js";
-import { sessionStub } from "../worker/sessions.js";
-import { DEFAULT_SERVER_REQUEST_TIMEOUT_MS } from "../worker/options.js";
-import { topicStub } from "./topics.js";
+import type { SessionStats } from "../sessions/object/session-do.js";
+import { sessionStub } from "../sessions/rpc.js";
+import { DEFAULT_SERVER_REQUEST_TIMEOUT_MS } from "../edge/options.js";
+import { topicStub } from "../sessions/topics/topics.js";
 
 export interface PusherOptions {
   /** The SessionDO binding. Default "MCP_SESSION". */

@@ -4,7 +4,7 @@
  * is bound to the principal that created it (see SessionDO).
  */
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
-import { httpError } from "../worker/errors.js";
+import { httpError } from "../wire/errors.js";
 
 export interface Principal {
   /** Stable and free of secrets: it is stored in the session record. */

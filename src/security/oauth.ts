@@ -25,7 +25,7 @@ import {
   type OAuthProviderOptions,
   type OAuthResourceAuth,
 } from "@cloudflare/workers-oauth-provider";
-import { httpError } from "../worker/errors.js";
+import { httpError } from "../wire/errors.js";
 import type { Authenticator } from "./auth.js";
 
 /** The bindings OAuth needs: a KV namespace for clients, grants and tokens. */

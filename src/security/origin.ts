@@ -5,7 +5,7 @@
  * on another site cannot drive a local or remote server; CORS allows exactly the same origins.
  */
 import type { MiddlewareHandler } from "hono";
-import { httpError } from "../worker/errors.js";
+import { httpError } from "../wire/errors.js";
 
 /**
  * Loopback names for `wrangler dev`, and workers.dev, where Cloudflare routes a request only to

@@ -1,5 +1,5 @@
 // The official MCP conformance suite (@modelcontextprotocol/conformance, pinned) against the
-// conformance fixture (src/conformance/, wrangler.conformance.toml) under wrangler dev:
+// conformance fixture (conformance/, wrangler.conformance.toml) under wrangler dev:
 //   conformance server --url http://127.0.0.1:PORT/mcp --suite all
 // Every server scenario must pass, except those in conformance-expected-failures.json (one
 // line of reason each). A scenario passes when it has no FAILURE and no WARNING check, and meets

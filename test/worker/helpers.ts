@@ -1,9 +1,9 @@
 // Reaching the Worker under test and its session objects from inside workerd.
 import { createExecutionContext, env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import type { SessionRecord } from "../../src/session/record.js";
-import type { SessionDO } from "../../src/session/session-do.js";
-import { createDemoServer } from "../../src/demo/server.js";
+import type { SessionRecord } from "../../src/sessions/record.js";
+import type { SessionDO } from "../../src/sessions/object/session-do.js";
+import { createDemoServer } from "../../demo/server.js";
 import { createMcpHandler, type McpHandlerOptions } from "../../src/lib.js";
 import type { Endpoint } from "../shared/mcp.js";
 

@@ -3,7 +3,7 @@
 import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MAX_BATCH_LENGTH, MAX_JSON_DEPTH } from "../../src/worker/body.js";
+import { MAX_BATCH_LENGTH, MAX_JSON_DEPTH } from "../../src/wire/body.js";
 import { callTool, mcpPost, openSession, openStream } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
 import { storedState, worker } from "./helpers.js";

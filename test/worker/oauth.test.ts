@@ -8,7 +8,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { OAuthClientInformationMixed, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
-import { createDemoServer } from "../../src/demo/server.js";
+import { createDemoServer } from "../../demo/server.js";
 import { createMcpHandler } from "../../src/lib.js";
 import { OAUTH_ENDPOINTS, oauthGrant, oauthHelpers, withOAuth, type OAuthBindings, type OAuthOptions } from "../../src/oauth.js";
 import { callTool, initializeBody, mcpPost, mcpRequest, openSession, request, type Endpoint } from "../shared/mcp.js";

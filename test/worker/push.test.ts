@@ -8,7 +8,7 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import demoWorker from "../../src/index.js";
+import demoWorker from "../../demo/index.js";
 import { createPusher } from "../../src/lib.js";
 import { callTool, mcpPost, mcpRequest, openSession, openStream, readJsonRpcResponse, request } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";

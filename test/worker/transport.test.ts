@@ -2,9 +2,9 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
-import type { SessionChange, SessionRecord } from "../../src/session/record.js";
-import { DistributedTransport, type PostContext } from "../../src/transport/distributed-transport.js";
-import type { ResponseMode } from "../../src/transport/response-channel.js";
+import type { SessionChange, SessionRecord } from "../../src/sessions/record.js";
+import { DistributedTransport, type PostContext } from "../../src/sessions/transport/distributed-transport.js";
+import type { ResponseMode } from "../../src/sessions/transport/response-channel.js";
 import { initializeBody, request } from "../shared/mcp.js";
 import { readAllSseMessages } from "../shared/sse.js";
 

@@ -1,9 +1,9 @@
 // Pure helpers of the wire layer: Accept negotiation, body validation, SSE framing, session ids.
 import { describe, expect, it } from "vitest";
-import { isSessionId, newSessionId } from "../../src/session/session-id.js";
-import { encodeEvent } from "../../src/transport/sse.js";
-import { readPostBody } from "../../src/worker/body.js";
-import { chooseResponseMode } from "../../src/worker/headers.js";
+import { isSessionId, newSessionId } from "../../src/wire/session-id.js";
+import { encodeEvent } from "../../src/wire/sse.js";
+import { readPostBody } from "../../src/wire/body.js";
+import { chooseResponseMode } from "../../src/wire/headers.js";
 
 const withAccept = (accept: string) => new Request("http://x/mcp", { headers: { accept } });
 

@@ -1,7 +1,7 @@
 // The demo with the library's default SSE polling (the standalone stream ends every
 // streamLifetimeMs, the client comes back after retryMs), and a session object that logs each
 // start, so the bench can see when it was evicted and started again.
-import { createDemoServer } from "../../../src/demo/server.js";
+import { createDemoServer } from "../../../demo/server.js";
 import { createMcpHandler, SessionDO } from "../../../src/lib.js";
 
 export { TopicDO } from "../../../src/lib.js";

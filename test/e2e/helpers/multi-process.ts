@@ -1,5 +1,5 @@
 // Three `wrangler dev` processes for test/e2e/multi-process.test.ts: a "sessions" worker that owns
-// the SessionDO namespace, and two stateless front workers (the real demo Worker, src/index.ts)
+// the SessionDO namespace, and two stateless front workers (the real demo Worker, demo/index.ts)
 // whose MCP_SESSION binding names that worker with `script_name`. The fronts find it through
 // wrangler's local dev registry (WRANGLER_REGISTRY_PATH), one temp dir shared by the three
 // processes of one cluster and by nobody else.

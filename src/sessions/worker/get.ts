@@ -2,12 +2,12 @@
  * GET /mcp: the standalone SSE stream. The Worker only checks the request; the session object
  * holds the stream, so a message published from any isolate reaches it.
  */
-import { SSE_HEADERS } from "../transport/sse.js";
-import { httpError, sessionNotFound } from "./errors.js";
-import { checkProtocolVersion, checkStreamAccept } from "./headers.js";
-import type { ResolvedOptions } from "./options.js";
+import { SSE_HEADERS } from "../../wire/sse.js";
+import { httpError, sessionNotFound } from "../../wire/errors.js";
+import { checkProtocolVersion, checkStreamAccept } from "../../wire/headers.js";
+import type { ResolvedOptions } from "../../edge/options.js";
 import type { RequestScope } from "./post.js";
-import { requestedSessionId, sessionStub } from "./sessions.js";
+import { requestedSessionId, sessionStub } from "../rpc.js";
 
 export async function handleStream<E extends object>(
   { request, env, principal }: RequestScope<E>,

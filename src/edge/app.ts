@@ -8,13 +8,13 @@ import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { Authenticator, Principal } from "../security/auth.js";
 import { originAllowed, originGuard, requestHost } from "../security/origin.js";
-import { httpError } from "./errors.js";
+import { httpError } from "../wire/errors.js";
 import { requestLog, type RequestNotes } from "./request-log.js";
 import type { ResolvedOptions } from "./options.js";
-import { handlePost, type RequestScope } from "./post.js";
-import { MissingBindingError } from "./sessions.js";
-import { handleStream } from "./stream.js";
-import { handleTerminate } from "./terminate.js";
+import { handlePost, type RequestScope } from "../sessions/worker/post.js";
+import { MissingBindingError } from "../sessions/rpc.js";
+import { handleStream } from "../sessions/worker/get.js";
+import { handleTerminate } from "../sessions/worker/delete.js";
 
 interface AppEnv<E> {
   Bindings: E;

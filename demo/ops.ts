@@ -2,12 +2,12 @@
  * The demo's operator routes, behind a bearer secret (`wrangler secret put OPS_SECRET`; for
  * `wrangler dev`, a line OPS_SECRET=... in .dev.vars): push a notification to one session, tell
  * a resource's subscribers it changed, and read a session's counters. Shows the push API used
- * from a webhook; the cron trigger in src/index.ts uses it too.
+ * from a webhook; the cron trigger in demo/index.ts uses it too.
  */
 import { Hono } from "hono";
 import { NotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { bearerTokens, createPusher } from "../lib.js";
+import { bearerTokens, createPusher } from "../src/lib.js";
 
 const ResourceUpdateSchema = z.object({ uri: z.string().min(1) });
 

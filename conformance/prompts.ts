@@ -19,7 +19,7 @@ export function registerConformancePrompts(server: McpServer): void {
     }),
   );
 
-  // completable() marks the schema object itself, so it is created per server (see src/demo/prompts.ts).
+  // completable() marks the schema object itself, so it is created per server (see demo/prompts.ts).
   const arg1 = completable(z.string().describe("First test argument"), (value: string) =>
     ARG1_SUGGESTIONS.filter((suggestion) => suggestion.startsWith(value)),
   );

@@ -2,8 +2,8 @@
  * The library's entry point: `createMcpHandler(options)` returns the Worker's fetch handler.
  * Export `SessionDO` from the Worker module next to it, bound as options.binding.
  */
-import { createApp } from "./worker/app.js";
-import { resolveOptions, type McpHandlerOptions } from "./worker/options.js";
+import { createApp } from "./app.js";
+import { resolveOptions, type McpHandlerOptions } from "./options.js";
 
 export function createMcpHandler<E extends object>(options: McpHandlerOptions<E>): ExportedHandler<E> {
   const app = createApp(resolveOptions(options));

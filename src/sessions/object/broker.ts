@@ -6,7 +6,7 @@
  * Everything here is in memory: a wait cannot outlive the object's open RPC streams anyway.
  */
 import { ErrorCode, type JSONRPCErrorResponse, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
-import { cancelledRequestId, isResponse } from "../transport/message-kind.js";
+import { cancelledRequestId, isResponse } from "../../wire/message-kind.js";
 
 /**
  * Put into a POST's inbox when its client resumed the POST's stream through GET: the isolate
@@ -15,7 +15,7 @@ import { cancelledRequestId, isResponse } from "../transport/message-kind.js";
 export const HANDOVER_METHOD = "durable-mcp/hand-over-stream";
 
 /**
- * A POST still running after QUICK_ANSWER_MS opens its inbox (src/worker/session-link.ts); a
+ * A POST still running after QUICK_ANSWER_MS opens its inbox (src/sessions/worker/session-link.ts); a
  * stream that has none this long after its POST began has ended without one. A client that
  * resumes it earlier waits for the inbox this long at most.
  */

@@ -23,9 +23,9 @@ import {
   type RequestId,
   type RequestInfo,
 } from "@modelcontextprotocol/sdk/types.js";
-import { HANDOVER_METHOD } from "../session/broker.js";
-import { cancelledRequestId, isErrorResponse, isRequest, isResponse } from "./message-kind.js";
-import { changeRequestedBy, type SessionChange, type SessionRecord } from "../session/record.js";
+import { HANDOVER_METHOD } from "../object/broker.js";
+import { cancelledRequestId, isErrorResponse, isRequest, isResponse } from "../../wire/message-kind.js";
+import { changeRequestedBy, type SessionChange, type SessionRecord } from "../record.js";
 import {
   createResponseChannel,
   QUICK_ANSWER_MS,

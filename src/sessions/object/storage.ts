@@ -11,8 +11,8 @@
  * storage behind, nor may a deleted session.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import type { SessionRecord } from "./record.js";
-import type { SessionSettings } from "./settings.js";
+import type { SessionRecord } from "../record.js";
+import type { SessionSettings } from "../settings.js";
 
 export interface LoggedEvent {
   seq: number;

@@ -4,8 +4,8 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { anonymous, type Authenticator } from "../security/auth.js";
 import { DEFAULT_ALLOWED_HOSTS } from "../security/origin.js";
-import { DEFAULT_SESSION_SETTINGS, type ChosenSessionSettings, type SessionSettings } from "../session/settings.js";
-import type { ResponseMode } from "../transport/response-channel.js";
+import { DEFAULT_SESSION_SETTINGS, type ChosenSessionSettings, type SessionSettings } from "../sessions/settings.js";
+import type { ResponseMode } from "../sessions/transport/response-channel.js";
 
 /** What the handler needs of a server: the SDK's `McpServer` and low-level `Server` both fit. */
 export interface ConnectableServer {

@@ -11,9 +11,9 @@
  * while), so a stream that ran long also hands its events over when it ends.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { formatEventId } from "../session/event-id.js";
-import type { NumberedMessage } from "../session/storage.js";
-import { encodeComment, encodeMessage, encodePriming, HEARTBEAT_INTERVAL_MS, SSE_HEADERS } from "./sse.js";
+import { formatEventId } from "../../wire/event-id.js";
+import type { NumberedMessage } from "../object/storage.js";
+import { encodeComment, encodeMessage, encodePriming, HEARTBEAT_INTERVAL_MS, SSE_HEADERS } from "../../wire/sse.js";
 
 export type ResponseMode = "json" | "sse" | "auto";
 

@@ -4,7 +4,7 @@
  * the session id. Never the full session id, a token or a body.
  */
 import type { MiddlewareHandler } from "hono";
-import { sessionIdPrefix } from "../session/session-id.js";
+import { sessionIdPrefix } from "../wire/session-id.js";
 
 /** What a handler adds to its request's log line. */
 export interface RequestNotes {

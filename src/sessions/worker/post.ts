@@ -4,19 +4,19 @@
  * `initialize` instead creates the session.
  */
 import { ErrorCode, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
-import type { Principal } from "../security/auth.js";
-import type { OpenedSession } from "../session/session-do.js";
-import { indexSubscription } from "../push/topics.js";
-import { newSessionId } from "../session/session-id.js";
+import type { Principal } from "../../security/auth.js";
+import type { OpenedSession } from "../object/session-do.js";
+import { indexSubscription } from "../topics/topics.js";
+import { newSessionId } from "../../wire/session-id.js";
 import { DistributedTransport } from "../transport/distributed-transport.js";
-import { cancelledRequestId, isRequest, isResponse } from "../transport/message-kind.js";
-import { readPostBody } from "./body.js";
-import { jsonRpcError, sessionNotFound } from "./errors.js";
-import { checkContentType, checkProtocolVersion, chooseResponseMode } from "./headers.js";
-import type { ResolvedOptions } from "./options.js";
-import type { RequestNotes } from "./request-log.js";
+import { cancelledRequestId, isRequest, isResponse } from "../../wire/message-kind.js";
+import { readPostBody } from "../../wire/body.js";
+import { jsonRpcError, sessionNotFound } from "../../wire/errors.js";
+import { checkContentType, checkProtocolVersion, chooseResponseMode } from "../../wire/headers.js";
+import type { ResolvedOptions } from "../../edge/options.js";
+import type { RequestNotes } from "../../edge/request-log.js";
 import { SessionLink } from "./session-link.js";
-import { requestedSessionId, sessionStub, type SessionStub } from "./sessions.js";
+import { requestedSessionId, sessionStub, type SessionStub } from "../rpc.js";
 
 export interface RequestScope<E> {
   request: Request;

@@ -3,7 +3,7 @@
  * what each session subscribes to. Optional: without its binding, subscriptions still filter
  * each session's own `resources/updated`, but there is no fan-out by URI.
  */
-import type { SessionChange } from "../session/record.js";
+import type { SessionChange } from "../record.js";
 import type { TopicDO } from "./topic-do.js";
 
 export function topicStub(env: object, binding: string, uri: string): DurableObjectStub<TopicDO> | undefined {

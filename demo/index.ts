@@ -1,14 +1,14 @@
 /**
  * The deployable Worker: the demo MCP server on durable-mcp, built only through the library,
- * with the operator routes (src/demo/ops.ts) and a cron trigger that tells the subscribers of
+ * with the operator routes (demo/ops.ts) and a cron trigger that tells the subscribers of
  * demo://clock it changed.
  */
-import { CLOCK_URI } from "./demo/resources.js";
-import { createOpsApp } from "./demo/ops.js";
-import { createDemoServer } from "./demo/server.js";
-import { createMcpHandler, createPusher } from "./lib.js";
+import { CLOCK_URI } from "./resources.js";
+import { createOpsApp } from "./ops.js";
+import { createDemoServer } from "./server.js";
+import { createMcpHandler, createPusher } from "../src/lib.js";
 
-export { SessionDO, TopicDO } from "./lib.js";
+export { SessionDO, TopicDO } from "../src/lib.js";
 
 const mcp = createMcpHandler<object>({ server: () => createDemoServer() });
 const ops = createOpsApp();

@@ -1,9 +1,9 @@
 /**
  * Reaching a session's Durable Object from the Worker: one object per session id.
  */
-import type { SessionDO } from "../session/session-do.js";
-import { isSessionId } from "../session/session-id.js";
-import { sessionIdRequired, sessionNotFound } from "./errors.js";
+import type { SessionDO } from "./object/session-do.js";
+import { isSessionId } from "../wire/session-id.js";
+import { sessionIdRequired, sessionNotFound } from "../wire/errors.js";
 
 export type SessionStub = DurableObjectStub<SessionDO>;
 

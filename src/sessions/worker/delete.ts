@@ -2,12 +2,12 @@
  * DELETE /mcp: the client ends its session. The session object closes the stream and removes
  * its storage; afterwards the id answers 404.
  */
-import { leaveTopics } from "../push/topics.js";
-import { sessionNotFound } from "./errors.js";
-import { checkProtocolVersion } from "./headers.js";
-import type { ResolvedOptions } from "./options.js";
+import { leaveTopics } from "../topics/topics.js";
+import { sessionNotFound } from "../../wire/errors.js";
+import { checkProtocolVersion } from "../../wire/headers.js";
+import type { ResolvedOptions } from "../../edge/options.js";
 import type { RequestScope } from "./post.js";
-import { requestedSessionId, sessionStub } from "./sessions.js";
+import { requestedSessionId, sessionStub } from "../rpc.js";
 
 export async function handleTerminate<E extends object>(
   { request, env, principal }: RequestScope<E>,

@@ -3,7 +3,7 @@
  * Each returns the rejection to send, or undefined when the request may go on.
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
-import type { ResponseMode } from "../transport/response-channel.js";
+import type { ResponseMode } from "../sessions/transport/response-channel.js";
 import { httpError } from "./errors.js";
 
 const JSON_TYPE = "application/json";

@@ -6,7 +6,7 @@
  * delivered again. With a lifetime, the stream ends by itself (SSE polling): the client
  * reconnects after the `retry:` hint, and the object may be evicted in between.
  */
-import { encodeComment, HEARTBEAT_INTERVAL_MS } from "../transport/sse.js";
+import { encodeComment, HEARTBEAT_INTERVAL_MS } from "../../wire/sse.js";
 /** Bytes queued for a reader that does not read before it counts as gone. */
 export const MAX_UNREAD_BYTES = 1024 * 1024;
 

@@ -12,13 +12,13 @@ import type {
   Request as McpRequest,
   RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
-import { encodeMessage, encodePriming } from "../transport/sse.js";
-import { leaveTopics } from "../push/topics.js";
+import { encodeMessage, encodePriming } from "../../wire/sse.js";
+import { leaveTopics } from "../topics/topics.js";
 import { Broker, readInbox, type Expectation } from "./broker.js";
-import { formatEventId, parseEventId } from "./event-id.js";
-import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "./record.js";
-import type { SessionSettings } from "./settings.js";
-import { sessionIdPrefix } from "./session-id.js";
+import { formatEventId, parseEventId } from "../../wire/event-id.js";
+import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "../record.js";
+import type { SessionSettings } from "../settings.js";
+import { sessionIdPrefix } from "../../wire/session-id.js";
 import { SseStream } from "./sse-stream.js";
 import { SessionStorage, type LoggedEvent, type NumberedMessage } from "./storage.js";
 
