@@ -1,24 +1,15 @@
 /**
  * The options of `createMcpHandler`, with their defaults merged once at construction.
  */
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { ServerFactory } from "../lane/server-factory.js";
 import { anonymous, type Authenticator } from "../security/auth.js";
 import { DEFAULT_ALLOWED_HOSTS } from "../security/origin.js";
-import { DEFAULT_SESSION_SETTINGS, type ChosenSessionSettings, type SessionSettings } from "../sessions/settings.js";
-import type { ResponseMode } from "../sessions/transport/response-channel.js";
-
-/** What the handler needs of a server: the SDK's `McpServer` and low-level `Server` both fit. */
-export interface ConnectableServer {
-  connect(transport: Transport): Promise<void>;
-}
-
-export interface ServerContext<E> {
-  env: E;
-  request: Request;
-}
-
-/** Called for every request: the server it returns lives as long as that request. */
-export type ServerFactory<E> = (context: ServerContext<E>) => ConnectableServer;
+import { DEFAULT_SESSION_BINDING } from "../sessions/rpc.js";
+import { DEFAULT_SESSION_SETTINGS, type ChosenSessionSettings } from "../sessions/settings.js";
+import { DEFAULT_TOPICS_BINDING } from "../sessions/topics/topics.js";
+import { DEFAULT_SERVER_REQUEST_TIMEOUT_MS, type SessionLaneOptions } from "../sessions/worker/options.js";
+import { DEFAULT_MCP_PATH } from "../wire/endpoint.js";
+import type { ResponseMode } from "../wire/headers.js";
 
 export interface McpHandlerOptions<E> {
   server: ServerFactory<E>;
@@ -68,19 +59,17 @@ export interface McpHandlerOptions<E> {
   requestLog?: boolean;
 }
 
-export interface ResolvedOptions<E> extends Required<Omit<McpHandlerOptions<E>, "session">> {
-  session: SessionSettings;
-}
+export interface ResolvedOptions<E> extends Required<Omit<McpHandlerOptions<E>, "session">>, SessionLaneOptions<E> {}
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
-export const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
 
 export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOptions<E> {
+  const topicsBinding = options.topicsBinding ?? DEFAULT_TOPICS_BINDING;
   return {
     server: options.server,
-    path: options.path ?? "/mcp",
-    binding: options.binding ?? "MCP_SESSION",
-    topicsBinding: options.topicsBinding ?? "MCP_TOPICS",
+    path: options.path ?? DEFAULT_MCP_PATH,
+    binding: options.binding ?? DEFAULT_SESSION_BINDING,
+    topicsBinding,
     responseMode: options.responseMode ?? "auto",
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     serverRequestTimeoutMs: options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
@@ -89,6 +78,6 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     allowedHosts: options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS,
     allowedOrigins: options.allowedOrigins ?? [],
     requestLog: options.requestLog ?? true,
-    session: { ...DEFAULT_SESSION_SETTINGS, ...options.session, topicsBinding: options.topicsBinding ?? "MCP_TOPICS" },
+    session: { ...DEFAULT_SESSION_SETTINGS, ...options.session, topicsBinding },
   };
 }

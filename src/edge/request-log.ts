@@ -4,13 +4,8 @@
  * the session id. Never the full session id, a token or a body.
  */
 import type { MiddlewareHandler } from "hono";
+import type { RequestNotes } from "../lane/scope.js";
 import { sessionIdPrefix } from "../wire/session-id.js";
-
-/** What a handler adds to its request's log line. */
-export interface RequestNotes {
-  rpc?: string[];
-  sessionId?: string;
-}
 
 /** `enabled` false: the handlers still get their notes, and nothing is logged. */
 export function requestLog(enabled: boolean): MiddlewareHandler<{ Variables: { notes: RequestNotes } }> {

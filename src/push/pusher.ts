@@ -4,16 +4,10 @@
  * session subscribed to a URI. Delivered on each session's standalone stream through its
  * SessionDO, and kept in its event log while no stream is open.
  */
-import type {
-  JSONRPCErrorResponse,
-  JSONRPCResultResponse,
-  Notification,
-  Request as McpRequest,
-} from "@modelcontextprotocol/sdk/types.js";
-import type { SessionStats } from "../sessions/object/session-do.js";
-import { sessionStub } from "../sessions/rpc.js";
-import { DEFAULT_SERVER_REQUEST_TIMEOUT_MS } from "../edge/options.js";
-import { topicStub } from "../sessions/topics/topics.js";
+import type { Notification, Request as McpRequest } from "@modelcontextprotocol/sdk/types.js";
+import { DEFAULT_SESSION_BINDING, sessionStub, type ClientAnswer, type SessionStats } from "../sessions/rpc.js";
+import { DEFAULT_TOPICS_BINDING, topicStub } from "../sessions/topics/topics.js";
+import { DEFAULT_SERVER_REQUEST_TIMEOUT_MS } from "../sessions/worker/options.js";
 
 export interface PusherOptions {
   /** The SessionDO binding. Default "MCP_SESSION". */
@@ -26,11 +20,7 @@ export interface Pusher {
   /** Sends a notification to one session; false when there is no such session. */
   notify(sessionId: string, notification: Notification): Promise<boolean>;
   /** Asks the session's client something; resolves with its answer, or null when there is no such session. */
-  request(
-    sessionId: string,
-    request: McpRequest,
-    options?: { timeoutMs?: number },
-  ): Promise<JSONRPCResultResponse | JSONRPCErrorResponse | null>;
+  request(sessionId: string, request: McpRequest, options?: { timeoutMs?: number }): Promise<ClientAnswer | null>;
   /** Sends `notifications/resources/updated` to every session subscribed to `uri`; returns how many it reached. */
   resourceUpdated(uri: string): Promise<number>;
   /** An operator's counters for one session, or null when there is no such session. */
@@ -38,8 +28,8 @@ export interface Pusher {
 }
 
 export function createPusher(env: object, options: PusherOptions = {}): Pusher {
-  const binding = options.binding ?? "MCP_SESSION";
-  const topicsBinding = options.topicsBinding ?? "MCP_TOPICS";
+  const binding = options.binding ?? DEFAULT_SESSION_BINDING;
+  const topicsBinding = options.topicsBinding ?? DEFAULT_TOPICS_BINDING;
   const session = (sessionId: string) => sessionStub(env, binding, sessionId);
   return {
     notify: (sessionId, notification) => session(sessionId).publish([{ jsonrpc: "2.0", ...notification }]),

@@ -25,6 +25,7 @@ import {
   type OAuthProviderOptions,
   type OAuthResourceAuth,
 } from "@cloudflare/workers-oauth-provider";
+import { DEFAULT_MCP_PATH } from "../wire/endpoint.js";
 import { httpError } from "../wire/errors.js";
 import type { Authenticator } from "./auth.js";
 
@@ -91,7 +92,7 @@ export const OAUTH_ENDPOINTS = { authorize: "/authorize", token: "/token", regis
 export function withOAuth<E extends OAuthBindings>(handler: ExportedHandler<E>, options: OAuthOptions<E>): ExportedHandler<E> {
   const mcpFetch = handler.fetch;
   if (!mcpFetch) throw new TypeError("withOAuth: the handler has no fetch");
-  const path = options.path ?? "/mcp";
+  const path = options.path ?? DEFAULT_MCP_PATH;
   const required = options.requiredScopes ?? [];
   const invalid = required.find((scope) => !SCOPE_TOKEN.test(scope));
   if (invalid !== undefined) throw new TypeError(`withOAuth: ${JSON.stringify(invalid)} is not an OAuth scope token`);

@@ -1,11 +1,92 @@
 /**
- * Reaching a session's Durable Object from the Worker: one object per session id.
+ * The SessionDO's RPC contract, written down once: how a Worker reaches a session's object (one
+ * per session id, `idFromName`), what each method answers, and the binding's default name. The
+ * Worker side and the push API depend on this file, never on the object's class.
+ *
+ * Which methods check the principal: `open`, `openStream` and `terminate` take the caller's
+ * principal and answer as if the session did not exist when it is not the one that created the
+ * session; every client request reaches one of them first. `create`, `openInbox`, `expectAnswer`,
+ * `change` and `handOver` trust their caller: the Worker calls them only inside a request that
+ * `open` (or `initialize`) already admitted, with stream ids it minted itself. `publish`, `ask`
+ * and `stats` are the operator's (src/push/pusher.ts): there is no client principal to check, so
+ * whoever holds the binding may call them, and a deployment must not expose them to clients
+ * without a check of its own.
  */
-import type { SessionDO } from "./object/session-do.js";
-import { isSessionId } from "../wire/session-id.js";
-import { sessionIdRequired, sessionNotFound } from "../wire/errors.js";
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCMessage,
+  JSONRPCResultResponse,
+  Request as McpRequest,
+  RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { NumberedMessage } from "../wire/event-id.js";
+import type { SessionChange, SessionRecord } from "./record.js";
+import type { SessionSettings } from "./settings.js";
 
-export type SessionStub = DurableObjectStub<SessionDO>;
+/** The binding name createMcpHandler and createPusher use unless told otherwise. */
+export const DEFAULT_SESSION_BINDING = "MCP_SESSION";
+
+export interface OpenedSession {
+  record: SessionRecord;
+  settings: SessionSettings;
+  /** Ids of the answers among the routed messages that no server→client request waits for. */
+  unrouted: RequestId[];
+}
+
+export type StreamOpening =
+  | { status: "open"; body: ReadableStream<Uint8Array> }
+  | { status: "not-found" }
+  /** Last-Event-ID names no stream of this session. */
+  | { status: "unknown-event" }
+  /** Last-Event-ID is older than what the event log still holds. */
+  | { status: "too-old" }
+  | { status: "too-many-streams" };
+
+/** Registering a server→client request: its POST's inbox is gone (the POST ended), or too many wait. */
+export type Expectation = "registered" | "inbox-gone" | "too-many";
+
+/** What an operator watches per session. */
+export interface SessionStats {
+  openStreams: number;
+  /** Server→client requests waiting for the client's answer. */
+  pendingRequests: number;
+  /** Events in the log (standalone stream and handed-over POST streams). */
+  loggedEvents: number;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export type ClientAnswer = JSONRPCResultResponse | JSONRPCErrorResponse;
+
+export interface SessionRpc extends Rpc.DurableObjectBranded {
+  /** Stores a session that `initialize` just created, and schedules its expiry. */
+  create(record: SessionRecord, settings: SessionSettings): Promise<void>;
+  /**
+   * The one round trip of every POST: the session check and its record, and the routing of the
+   * client's answers and cancellations in `route`. `streamId`: the POST answers with a stream
+   * its client may resume, so the object must know it as this session's.
+   */
+  open(principal: string, route?: JSONRPCMessage[], streamId?: string): Promise<OpenedSession | null>;
+  /** The inbox of the POST whose stream is `streamId`, which serves `requestIds`; null when the session is gone. */
+  openInbox(streamId: string, requestIds: RequestId[]): Promise<ReadableStream<Uint8Array> | null>;
+  /** Registers a server→client request whose answer goes to the inbox of `streamId`. */
+  expectAnswer(streamId: string, requestId: RequestId, method: string, timeoutMs: number): Promise<Expectation>;
+  /** Applies what a request changed (log level, subscriptions) to the record. */
+  change(changes: SessionChange[]): Promise<void>;
+  /** Takes over the rest of a POST stream: logs its messages, writes them to its resumed stream. */
+  handOver(streamId: string, messages: NumberedMessage[], done: boolean, lostThrough?: number): Promise<void>;
+  /** GET: the standalone stream, or with Last-Event-ID the rest of the stream it names. */
+  openStream(principal: string, lastEventId?: string): Promise<StreamOpening>;
+  /** DELETE: ends the session; the URIs it was subscribed to, or null when there is no such session. */
+  terminate(principal: string): Promise<string[] | null>;
+  /** Logs messages for the standalone stream; false when none concerned the session. */
+  publish(messages: JSONRPCMessage[]): Promise<boolean>;
+  /** Asks the client something on the standalone stream; its answer, or null when there is no such session. */
+  ask(request: McpRequest, timeoutMs: number): Promise<ClientAnswer | null>;
+  stats(): Promise<SessionStats | null>;
+}
+
+export type SessionStub = DurableObjectStub<SessionRpc>;
 
 /** A deployment without the binding is misconfigured; this says how to fix it. */
 export class MissingBindingError extends Error {
@@ -17,14 +98,7 @@ export class MissingBindingError extends Error {
 }
 
 export function sessionStub(env: object, binding: string, sessionId: string): SessionStub {
-  const namespace = (env as Record<string, DurableObjectNamespace<SessionDO> | undefined>)[binding];
+  const namespace = (env as Record<string, DurableObjectNamespace<SessionRpc> | undefined>)[binding];
   if (!namespace) throw new MissingBindingError(binding);
   return namespace.get(namespace.idFromName(sessionId));
-}
-
-/** The session id a request names, or the rejection: 400 when absent, 404 when it cannot be one of ours. */
-export function requestedSessionId(request: Request): string | Response {
-  const id = request.headers.get("mcp-session-id");
-  if (id === null) return sessionIdRequired();
-  return isSessionId(id) ? id : sessionNotFound();
 }

@@ -2,7 +2,7 @@
  * The one builder of JSON-RPC error responses for the HTTP layer: every rejection (400, 404,
  * 405, 406, 413, 415, 500) is a JSON-RPC error object a person can act on, never a stack.
  */
-import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCErrorResponse, RequestId } from "@modelcontextprotocol/sdk/types.js";
 
 export function jsonRpcError(
   status: number,
@@ -16,7 +16,7 @@ export function jsonRpcError(
 
 /**
  * JSON-RPC's implementation-defined "server error" range starts here; the SDK's own transport
- * answers HTTP-level rejections (missing session, wrong Accept) with it too.
+ * answers HTTP-level rejections (wrong Accept, missing session id) with it too.
  */
 export const HTTP_REJECTION_CODE = -32000;
 
@@ -25,11 +25,7 @@ export function httpError(status: number, message: string, headers?: HeadersInit
   return jsonRpcError(status, HTTP_REJECTION_CODE, message, { headers });
 }
 
-/** Unknown, expired and deleted sessions all look alike: the client re-initializes. */
-export function sessionNotFound(): Response {
-  return httpError(404, "Session not found: it expired or was deleted; send initialize to start a new one");
-}
-
-export function sessionIdRequired(): Response {
-  return httpError(400, "Bad Request: Mcp-Session-Id header is required (send initialize first to get one)");
+/** A JSON-RPC error response to one request, for messages that never become HTTP responses. */
+export function errorResponse(id: RequestId, code: number, message: string): JSONRPCErrorResponse {
+  return { jsonrpc: "2.0", id, error: { code, message } };
 }

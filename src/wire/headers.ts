@@ -3,8 +3,10 @@
  * Each returns the rejection to send, or undefined when the request may go on.
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
-import type { ResponseMode } from "../sessions/transport/response-channel.js";
 import { httpError } from "./errors.js";
+
+/** How a POST is answered: one JSON body, an SSE stream, or "auto" (JSON when quick, else SSE). */
+export type ResponseMode = "json" | "sse" | "auto";
 
 const JSON_TYPE = "application/json";
 const SSE_TYPE = "text/event-stream";

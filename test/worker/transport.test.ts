@@ -4,7 +4,7 @@ import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import type { SessionChange, SessionRecord } from "../../src/sessions/record.js";
 import { DistributedTransport, type PostContext } from "../../src/sessions/transport/distributed-transport.js";
-import type { ResponseMode } from "../../src/sessions/transport/response-channel.js";
+import type { ResponseMode } from "../../src/wire/headers.js";
 import { initializeBody, request } from "../shared/mcp.js";
 import { readAllSseMessages } from "../shared/sse.js";
 

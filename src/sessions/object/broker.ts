@@ -5,14 +5,11 @@
  * requests the isolate registered, and `notifications/cancelled` for the requests it runs.
  * Everything here is in memory: a wait cannot outlive the object's open RPC streams anyway.
  */
-import { ErrorCode, type JSONRPCErrorResponse, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { errorResponse } from "../../wire/errors.js";
+import { HANDOVER_METHOD, InboxWriter } from "../../wire/inbox.js";
 import { cancelledRequestId, isResponse } from "../../wire/message-kind.js";
-
-/**
- * Put into a POST's inbox when its client resumed the POST's stream through GET: the isolate
- * then hands the stream's messages to this object. Internal: never seen by a client.
- */
-export const HANDOVER_METHOD = "durable-mcp/hand-over-stream";
+import type { Expectation } from "../rpc.js";
 
 /**
  * A POST still running after QUICK_ANSWER_MS opens its inbox (src/sessions/worker/session-link.ts); a
@@ -26,62 +23,21 @@ export const MAX_STARTING_STREAMS = 1000;
 /** Server→client requests one session may have waiting at once; more fail at once. */
 export const MAX_AWAITED_PER_SESSION = 100;
 
-export type Expectation = "registered" | "inbox-gone" | "too-many";
-
 /** Cancellations that arrive before the request they cancel (another isolate was faster) wait this long. */
 export const EARLY_CANCEL_TTL_MS = 30_000;
 /** And at most this many of them are kept. */
 export const MAX_EARLY_CANCELS = 100;
 
-/** The messages of an inbox, as `Inbox.send` wrote them; leaving the loop cancels the stream. */
-export async function* readInbox(inbox: ReadableStream<Uint8Array>): AsyncGenerator<JSONRPCMessage> {
-  let buffered = "";
-  for await (const text of inbox.pipeThrough(new TextDecoderStream())) {
-    const lines = (buffered + text).split("\n");
-    buffered = lines.pop() ?? "";
-    for (const line of lines) if (line) yield JSON.parse(line) as JSONRPCMessage;
-  }
-}
-
 /** A JSON-RPC id as a map key that keeps 1 and "1" apart. */
 const keyOf = (id: RequestId): string => JSON.stringify(id);
 
-class Inbox {
-  readonly readable: ReadableStream<Uint8Array>;
-  #controller!: ReadableStreamDefaultController<Uint8Array>;
-  readonly #encoder = new TextEncoder();
-  #open = true;
-
-  constructor(onclose: () => void) {
-    this.readable = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#controller = controller;
-      },
-      cancel: () => {
-        this.#open = false;
-        onclose();
-      },
-    });
-  }
-
-  send(message: JSONRPCMessage): void {
-    if (this.#open) this.#controller.enqueue(this.#encoder.encode(`${JSON.stringify(message)}\n`));
-  }
-
-  close(): void {
-    if (!this.#open) return;
-    this.#open = false;
-    this.#controller.close();
-  }
-}
-
 interface Awaited {
-  inboxId: string;
+  streamId: string;
   timer: ReturnType<typeof setTimeout>;
 }
 
 export class Broker {
-  readonly #inboxes = new Map<string, Inbox>();
+  readonly #inboxes = new Map<string, InboxWriter>();
   /** Client requests being served, by id key: which inbox receives their cancellation. */
   readonly #running = new Map<string, string>();
   /** Server→client requests waiting for the client, by id key. */
@@ -100,13 +56,13 @@ export class Broker {
   }
 
   /** Opens the inbox of a POST that serves `requestIds`. */
-  openInbox(inboxId: string, requestIds: RequestId[]): ReadableStream<Uint8Array> {
-    const inbox = new Inbox(() => this.#forget(inboxId));
-    this.#inboxes.set(inboxId, inbox);
-    this.#starting.delete(inboxId);
-    for (const wake of this.#inboxWaiters.get(inboxId) ?? []) wake();
+  openInbox(streamId: string, requestIds: RequestId[]): ReadableStream<Uint8Array> {
+    const inbox = new InboxWriter(() => this.#forget(streamId));
+    this.#inboxes.set(streamId, inbox);
+    this.#starting.delete(streamId);
+    for (const wake of this.#inboxWaiters.get(streamId) ?? []) wake();
     for (const id of requestIds) {
-      this.#running.set(keyOf(id), inboxId);
+      this.#running.set(keyOf(id), streamId);
       const early = this.#earlyCancels.get(keyOf(id));
       if (early) inbox.send(early.notification);
     }
@@ -129,21 +85,23 @@ export class Broker {
     return this.#inboxes.has(streamId);
   }
 
-  /** Asks the isolate serving POST `inboxId` to hand its stream over (see HANDOVER_METHOD). */
-  requestHandover(inboxId: string): void {
-    this.#inboxes.get(inboxId)?.send({ jsonrpc: "2.0", method: HANDOVER_METHOD });
+  /** Asks the isolate serving the POST of `streamId` to hand its stream over (see HANDOVER_METHOD). */
+  requestHandover(streamId: string): void {
+    this.#inboxes.get(streamId)?.send({ jsonrpc: "2.0", method: HANDOVER_METHOD });
   }
 
   /** Registers a server→client request, unless its inbox is gone (its POST ended) or too many wait. */
-  expectAnswer(inboxId: string, requestId: RequestId, method: string, timeoutMs: number): Expectation {
-    const inbox = this.#inboxes.get(inboxId);
+  expectAnswer(streamId: string, requestId: RequestId, method: string, timeoutMs: number): Expectation {
+    const inbox = this.#inboxes.get(streamId);
     if (!inbox) return "inbox-gone";
     if (this.#awaited.size >= MAX_AWAITED_PER_SESSION) return "too-many";
     const timer = setTimeout(() => {
       this.#awaited.delete(keyOf(requestId));
-      inbox.send(failure(requestId, ErrorCode.RequestTimeout, `The client did not answer ${method} within ${timeoutMs} ms`));
+      inbox.send(
+        errorResponse(requestId, ErrorCode.RequestTimeout, `The client did not answer ${method} within ${timeoutMs} ms`),
+      );
     }, timeoutMs);
-    this.#awaited.set(keyOf(requestId), { inboxId, timer });
+    this.#awaited.set(keyOf(requestId), { streamId, timer });
     return "registered";
   }
 
@@ -166,9 +124,9 @@ export class Broker {
 
   /** Fails every wait at once (the session is being deleted) and closes every inbox. */
   failAll(reason: string): void {
-    for (const [key, { inboxId, timer }] of this.#awaited) {
+    for (const [key, { streamId, timer }] of this.#awaited) {
       clearTimeout(timer);
-      this.#inboxes.get(inboxId)?.send(failure(JSON.parse(key) as RequestId, ErrorCode.ConnectionClosed, reason));
+      this.#inboxes.get(streamId)?.send(errorResponse(JSON.parse(key) as RequestId, ErrorCode.ConnectionClosed, reason));
     }
     this.#awaited.clear();
     for (const inbox of this.#inboxes.values()) inbox.close();
@@ -178,7 +136,7 @@ export class Broker {
 
   #answer(id: RequestId, message: JSONRPCMessage): boolean {
     const awaited = this.#awaited.get(keyOf(id));
-    const inbox = awaited && this.#inboxes.get(awaited.inboxId);
+    const inbox = awaited && this.#inboxes.get(awaited.streamId);
     if (!awaited || !inbox) return false;
     clearTimeout(awaited.timer);
     this.#awaited.delete(keyOf(id));
@@ -187,9 +145,9 @@ export class Broker {
   }
 
   #cancel(requestId: RequestId, notification: JSONRPCMessage): void {
-    const inboxId = this.#running.get(keyOf(requestId));
-    if (inboxId) {
-      this.#inboxes.get(inboxId)?.send(notification);
+    const streamId = this.#running.get(keyOf(requestId));
+    if (streamId) {
+      this.#inboxes.get(streamId)?.send(notification);
       return;
     }
     const now = Date.now();
@@ -199,15 +157,15 @@ export class Broker {
     this.#earlyCancels.set(keyOf(requestId), { notification, at: now });
   }
 
-  /** Resolves when the inbox `inboxId` opens, or after `timeoutMs`. */
-  #inboxOpening(inboxId: string, timeoutMs: number): Promise<void> {
-    const waiters = this.#inboxWaiters.get(inboxId) ?? new Set();
-    this.#inboxWaiters.set(inboxId, waiters);
+  /** Resolves when the inbox of `streamId` opens, or after `timeoutMs`. */
+  #inboxOpening(streamId: string, timeoutMs: number): Promise<void> {
+    const waiters = this.#inboxWaiters.get(streamId) ?? new Set();
+    this.#inboxWaiters.set(streamId, waiters);
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
         waiters.delete(wake);
-        if (waiters.size === 0) this.#inboxWaiters.delete(inboxId);
+        if (waiters.size === 0) this.#inboxWaiters.delete(streamId);
         resolve();
       };
       const timer = setTimeout(wake, timeoutMs);
@@ -215,11 +173,11 @@ export class Broker {
     });
   }
 
-  #forget(inboxId: string): void {
-    this.#inboxes.delete(inboxId);
-    for (const [key, owner] of this.#running) if (owner === inboxId) this.#running.delete(key);
+  #forget(streamId: string): void {
+    this.#inboxes.delete(streamId);
+    for (const [key, owner] of this.#running) if (owner === streamId) this.#running.delete(key);
     for (const [key, awaited] of this.#awaited) {
-      if (awaited.inboxId !== inboxId) continue;
+      if (awaited.streamId !== streamId) continue;
       clearTimeout(awaited.timer);
       this.#awaited.delete(key);
     }
@@ -235,8 +193,4 @@ function makeRoom<V>(map: Map<string, V>, addedAt: (value: V) => number, maxAgeM
     if (now - addedAt(value) <= maxAgeMs && map.size < maxSize) return;
     map.delete(key);
   }
-}
-
-function failure(id: RequestId, code: number, message: string): JSONRPCErrorResponse {
-  return { jsonrpc: "2.0", id, error: { code, message } };
 }

@@ -5,22 +5,18 @@
  * Every RPC method delegates to a small named step; see DESIGN.md "Shape".
  */
 import { DurableObject } from "cloudflare:workers";
-import type {
-  JSONRPCErrorResponse,
-  JSONRPCMessage,
-  JSONRPCResultResponse,
-  Request as McpRequest,
-  RequestId,
-} from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, Request as McpRequest, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { encodeMessage, encodePriming } from "../../wire/sse.js";
 import { leaveTopics } from "../topics/topics.js";
-import { Broker, readInbox, type Expectation } from "./broker.js";
-import { formatEventId, parseEventId } from "../../wire/event-id.js";
+import { readInbox } from "../../wire/inbox.js";
+import type { ClientAnswer, Expectation, OpenedSession, SessionRpc, SessionStats, StreamOpening } from "../rpc.js";
+import { Broker } from "./broker.js";
+import { formatEventId, parseEventId, type NumberedMessage } from "../../wire/event-id.js";
 import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "../record.js";
 import type { SessionSettings } from "../settings.js";
 import { sessionIdPrefix } from "../../wire/session-id.js";
 import { SseStream } from "./sse-stream.js";
-import { SessionStorage, type LoggedEvent, type NumberedMessage } from "./storage.js";
+import { SessionStorage, type LoggedEvent } from "./storage.js";
 
 /**
  * The last-seen time is written at most this often (or a tenth of the idle timeout, if less):
@@ -31,39 +27,12 @@ export const LAST_SEEN_PRECISION_MS = 10_000;
 /** POST streams one session may have resumed through GET at once, besides its standalone stream. */
 export const MAX_RESUMED_STREAMS = 16;
 
-export type StreamOpening =
-  | { status: "open"; body: ReadableStream<Uint8Array> }
-  | { status: "not-found" }
-  /** Last-Event-ID names no stream of this session. */
-  | { status: "unknown-event" }
-  /** Last-Event-ID is older than what the event log still holds. */
-  | { status: "too-old" }
-  | { status: "too-many-streams" };
-
-export interface OpenedSession {
-  record: SessionRecord;
-  settings: SessionSettings;
-  /** Ids of the answers among the routed messages that no server→client request waits for. */
-  unrouted: RequestId[];
-}
-
 interface Session {
   record: SessionRecord;
   settings: SessionSettings;
 }
 
-/** What an operator watches per session. */
-export interface SessionStats {
-  openStreams: number;
-  /** Server→client requests waiting for the client's answer. */
-  pendingRequests: number;
-  /** Events in the log (standalone stream and handed-over POST streams). */
-  loggedEvents: number;
-  createdAt: number;
-  lastSeenAt: number;
-}
-
-export class SessionDO extends DurableObject<unknown> {
+export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   readonly #storage: SessionStorage;
   #session: Session | undefined;
   #standalone: SseStream | undefined;
@@ -95,14 +64,14 @@ export class SessionDO extends DurableObject<unknown> {
   }
 
   /** The inbox of a POST that serves `requestIds` and runs long, or waits on the client. */
-  async openInbox(inboxId: string, requestIds: RequestId[]): Promise<ReadableStream<Uint8Array> | null> {
-    return this.#session ? this.#broker.openInbox(inboxId, requestIds) : null;
+  async openInbox(streamId: string, requestIds: RequestId[]): Promise<ReadableStream<Uint8Array> | null> {
+    return this.#session ? this.#broker.openInbox(streamId, requestIds) : null;
   }
 
-  /** Registers a server→client request whose answer goes to `inboxId`. */
-  async expectAnswer(inboxId: string, requestId: RequestId, method: string, timeoutMs: number): Promise<Expectation> {
+  /** Registers a server→client request whose answer goes to the inbox of `streamId`. */
+  async expectAnswer(streamId: string, requestId: RequestId, method: string, timeoutMs: number): Promise<Expectation> {
     if (!this.#session) return "inbox-gone";
-    return this.#broker.expectAnswer(inboxId, requestId, method, timeoutMs);
+    return this.#broker.expectAnswer(streamId, requestId, method, timeoutMs);
   }
 
   /** Applies what a request changed (log level, subscriptions) to the record. */
@@ -130,14 +99,14 @@ export class SessionDO extends DurableObject<unknown> {
    * A server→client request from outside any client request (a cron trigger, a webhook): sent
    * on the standalone stream; resolves with the client's answer, routed here like any other.
    */
-  async ask(request: McpRequest, timeoutMs: number): Promise<JSONRPCResultResponse | JSONRPCErrorResponse | null> {
+  async ask(request: McpRequest, timeoutMs: number): Promise<ClientAnswer | null> {
     if (!this.#session) return null;
     const waiter = crypto.randomUUID();
     const answers = readInbox(this.#broker.openInbox(waiter, []));
     const id = crypto.randomUUID();
     this.#broker.expectAnswer(waiter, id, request.method, timeoutMs);
     await this.publish([{ jsonrpc: "2.0", id, ...request }]);
-    for await (const answer of answers) return answer as JSONRPCResultResponse | JSONRPCErrorResponse;
+    for await (const answer of answers) return answer as ClientAnswer;
     return null;
   }
 

@@ -11,17 +11,13 @@
  * storage behind, nor may a deleted session.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { NumberedMessage } from "../../wire/event-id.js";
 import type { SessionRecord } from "../record.js";
 import type { SessionSettings } from "../settings.js";
 
 export interface LoggedEvent {
   seq: number;
   stream: string;
-  position: number;
-  message: JSONRPCMessage;
-}
-
-export interface NumberedMessage {
   position: number;
   message: JSONRPCMessage;
 }

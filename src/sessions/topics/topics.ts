@@ -6,6 +6,9 @@
 import type { SessionChange } from "../record.js";
 import type { TopicDO } from "./topic-do.js";
 
+/** The binding name createMcpHandler and createPusher use unless told otherwise. */
+export const DEFAULT_TOPICS_BINDING = "MCP_TOPICS";
+
 export function topicStub(env: object, binding: string, uri: string): DurableObjectStub<TopicDO> | undefined {
   const namespace = (env as Record<string, DurableObjectNamespace<TopicDO> | undefined>)[binding];
   return namespace?.get(namespace.idFromName(uri));

@@ -23,16 +23,12 @@ import {
   type RequestId,
   type RequestInfo,
 } from "@modelcontextprotocol/sdk/types.js";
-import { HANDOVER_METHOD } from "../object/broker.js";
+import { errorResponse } from "../../wire/errors.js";
+import type { ResponseMode } from "../../wire/headers.js";
+import { HANDOVER_METHOD } from "../../wire/inbox.js";
 import { cancelledRequestId, isErrorResponse, isRequest, isResponse } from "../../wire/message-kind.js";
 import { changeRequestedBy, type SessionChange, type SessionRecord } from "../record.js";
-import {
-  createResponseChannel,
-  QUICK_ANSWER_MS,
-  type ResponseChannel,
-  type ResponseMode,
-  type ResumableStream,
-} from "./response-channel.js";
+import { createResponseChannel, QUICK_ANSWER_MS, type ResponseChannel, type ResumableStream } from "./response-channel.js";
 
 export interface DistributedTransportOptions {
   sessionId: string;
@@ -178,7 +174,9 @@ export class DistributedTransport implements Transport {
     try {
       await this.#options.onserverrequest?.(id, request.method);
     } catch (error) {
-      this.onmessage?.(internalError(request.id, `Sending ${request.method} failed: ${errorMessage(error)}`));
+      this.onmessage?.(
+        errorResponse(request.id, ErrorCode.InternalError, `Sending ${request.method} failed: ${errorMessage(error)}`),
+      );
       return undefined;
     }
     this.#outgoing.set(id, request.id);
@@ -201,7 +199,7 @@ export class DistributedTransport implements Transport {
       try {
         await afterSuccess(response);
       } catch (error) {
-        answer = internalError(id, `The session could not be stored: ${errorMessage(error)}`);
+        answer = errorResponse(id, ErrorCode.InternalError, `The session could not be stored: ${errorMessage(error)}`);
       }
     }
     this.#pending.delete(id);
@@ -301,10 +299,6 @@ export class DistributedTransport implements Transport {
       });
     }, 0);
   }
-}
-
-function internalError(id: RequestId, message: string): JSONRPCErrorResponse {
-  return { jsonrpc: "2.0", id, error: { code: ErrorCode.InternalError, message } };
 }
 
 function errorMessage(error: unknown): string {

@@ -11,11 +11,10 @@
  * while), so a stream that ran long also hands its events over when it ends.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { formatEventId } from "../../wire/event-id.js";
-import type { NumberedMessage } from "../object/storage.js";
-import { encodeComment, encodeMessage, encodePriming, HEARTBEAT_INTERVAL_MS, SSE_HEADERS } from "../../wire/sse.js";
+import { formatEventId, type NumberedMessage } from "../../wire/event-id.js";
+import type { ResponseMode } from "../../wire/headers.js";
 
-export type ResponseMode = "json" | "sse" | "auto";
+import { encodeComment, encodeMessage, encodePriming, HEARTBEAT_INTERVAL_MS, SSE_HEADERS } from "../../wire/sse.js";
 
 /**
  * A POST still running after this long "runs long": in "auto" mode its answer becomes a stream,
@@ -44,7 +43,7 @@ export interface ResponseChannel {
 
 /** What makes an SSE answer resumable. */
 export interface ResumableStream {
-  /** The stream id: the POST's inbox id, so the session object can ask for the stream. */
+  /** The POST's stream id: its event ids' prefix and the key of its inbox at the session object. */
   id: string;
   protocolVersion: string;
   retryMs: number;

@@ -3,15 +3,15 @@
  * its storage; afterwards the id answers 404.
  */
 import { leaveTopics } from "../topics/topics.js";
-import { sessionNotFound } from "../../wire/errors.js";
 import { checkProtocolVersion } from "../../wire/headers.js";
-import type { ResolvedOptions } from "../../edge/options.js";
-import type { RequestScope } from "./post.js";
-import { requestedSessionId, sessionStub } from "../rpc.js";
+import type { RequestScope } from "../../lane/scope.js";
+import type { SessionLaneOptions } from "./options.js";
+import { sessionStub } from "../rpc.js";
+import { requestedSessionId, sessionNotFound } from "./lookup.js";
 
 export async function handleTerminate<E extends object>(
   { request, env, principal }: RequestScope<E>,
-  options: ResolvedOptions<E>,
+  options: SessionLaneOptions<E>,
 ): Promise<Response> {
   const rejected = checkProtocolVersion(request);
   if (rejected) return rejected;

@@ -3,15 +3,16 @@
  * holds the stream, so a message published from any isolate reaches it.
  */
 import { SSE_HEADERS } from "../../wire/sse.js";
-import { httpError, sessionNotFound } from "../../wire/errors.js";
+import { httpError } from "../../wire/errors.js";
 import { checkProtocolVersion, checkStreamAccept } from "../../wire/headers.js";
-import type { ResolvedOptions } from "../../edge/options.js";
-import type { RequestScope } from "./post.js";
-import { requestedSessionId, sessionStub } from "../rpc.js";
+import type { RequestScope } from "../../lane/scope.js";
+import type { SessionLaneOptions } from "./options.js";
+import { sessionStub } from "../rpc.js";
+import { requestedSessionId, sessionNotFound } from "./lookup.js";
 
 export async function handleStream<E extends object>(
   { request, env, principal }: RequestScope<E>,
-  options: ResolvedOptions<E>,
+  options: SessionLaneOptions<E>,
 ): Promise<Response> {
   const rejected = checkStreamAccept(request) ?? checkProtocolVersion(request);
   if (rejected) return rejected;

@@ -5,27 +5,18 @@
  */
 import { ErrorCode, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../../security/auth.js";
-import type { OpenedSession } from "../object/session-do.js";
 import { indexSubscription } from "../topics/topics.js";
 import { newSessionId } from "../../wire/session-id.js";
 import { DistributedTransport } from "../transport/distributed-transport.js";
 import { cancelledRequestId, isRequest, isResponse } from "../../wire/message-kind.js";
 import { readPostBody } from "../../wire/body.js";
-import { jsonRpcError, sessionNotFound } from "../../wire/errors.js";
+import { jsonRpcError } from "../../wire/errors.js";
 import { checkContentType, checkProtocolVersion, chooseResponseMode } from "../../wire/headers.js";
-import type { ResolvedOptions } from "../../edge/options.js";
-import type { RequestNotes } from "../../edge/request-log.js";
+import type { RequestScope } from "../../lane/scope.js";
+import type { SessionLaneOptions } from "./options.js";
 import { SessionLink } from "./session-link.js";
-import { requestedSessionId, sessionStub, type SessionStub } from "../rpc.js";
-
-export interface RequestScope<E> {
-  request: Request;
-  env: E;
-  principal: Principal;
-  /** What this request adds to its log line. */
-  notes: RequestNotes;
-  waitUntil(promise: Promise<unknown>): void;
-}
+import { sessionStub, type OpenedSession, type SessionStub } from "../rpc.js";
+import { requestedSessionId, sessionNotFound } from "./lookup.js";
 
 interface Session {
   id: string;
@@ -36,7 +27,7 @@ interface Session {
 
 export async function handlePost<E extends object>(
   { request, env, principal, notes, waitUntil }: RequestScope<E>,
-  options: ResolvedOptions<E>,
+  options: SessionLaneOptions<E>,
 ): Promise<Response> {
   const mode = chooseResponseMode(request, options.responseMode);
   if (mode instanceof Response) return mode;
@@ -86,13 +77,13 @@ export async function handlePost<E extends object>(
   const response = await transport.handlePost(local, {
     mode,
     stream: opened && {
-      id: link.inboxId,
+      id: link.streamId,
       protocolVersion: opened.record.protocolVersion,
       retryMs: opened.settings.retryMs,
       lifetimeMs: options.postStreamLifetimeMs,
       // The session object knows the stream as live only while its inbox is open: keep what it may resume.
       keepsEnded: () => link.hasInbox,
-      handOver: (messages, done, lostThrough) => stub.handOver(link.inboxId, messages, done, lostThrough),
+      handOver: (messages, done, lostThrough) => stub.handOver(link.streamId, messages, done, lostThrough),
     },
     batch: body.batch,
     headers,
@@ -108,7 +99,7 @@ function isRouted(message: JSONRPCMessage): boolean {
   return isResponse(message) || cancelledRequestId(message) !== undefined;
 }
 
-function newSession<E extends object>(env: E, options: ResolvedOptions<E>): Session {
+function newSession<E extends object>(env: E, options: SessionLaneOptions<E>): Session {
   const id = newSessionId();
   const stub = sessionStub(env, options.binding, id);
   return { id, stub, link: new SessionLink(stub, options.serverRequestTimeoutMs, []) };
@@ -118,7 +109,7 @@ async function existingSession<E extends object>(
   request: Request,
   env: E,
   principal: Principal,
-  options: ResolvedOptions<E>,
+  options: SessionLaneOptions<E>,
   local: JSONRPCMessage[],
   routed: JSONRPCMessage[],
   streams: boolean,
@@ -131,7 +122,7 @@ async function existingSession<E extends object>(
   const requestIds = local.filter(isRequest).map((message) => message.id);
   const link = new SessionLink(stub, options.serverRequestTimeoutMs, requestIds);
   // An SSE answer is a stream its client may resume: the session object must know it is ours.
-  const opened = await stub.open(principal.id, routed, streams && requestIds.length > 0 ? link.inboxId : undefined);
+  const opened = await stub.open(principal.id, routed, streams && requestIds.length > 0 ? link.streamId : undefined);
   if (!opened) return sessionNotFound();
   return { id, stub, link, opened };
 }

@@ -10,11 +10,11 @@
  * until it opens.
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
-import { readInbox } from "../object/broker.js";
+import { readInbox } from "../../wire/inbox.js";
 import type { SessionStub } from "../rpc.js";
 
 export class SessionLink {
-  readonly inboxId = crypto.randomUUID();
+  readonly streamId = crypto.randomUUID();
   readonly #stub: SessionStub;
   readonly #timeoutMs: number;
   readonly #requestIds: RequestId[];
@@ -42,7 +42,7 @@ export class SessionLink {
   /** Registers a server→client request, opening the inbox first. */
   async expect(requestId: string, method: string): Promise<void> {
     await this.#open();
-    const expectation = await this.#stub.expectAnswer(this.inboxId, requestId, method, this.#timeoutMs);
+    const expectation = await this.#stub.expectAnswer(this.streamId, requestId, method, this.#timeoutMs);
     switch (expectation) {
       case "registered":
         return;
@@ -64,7 +64,7 @@ export class SessionLink {
   }
 
   #open(): Promise<ReadableStream<Uint8Array>> {
-    this.#inbox ??= this.#stub.openInbox(this.inboxId, this.#requestIds).then((inbox) => {
+    this.#inbox ??= this.#stub.openInbox(this.streamId, this.#requestIds).then((inbox) => {
       if (!inbox) throw new Error("the session no longer exists");
       if (this.#closed) void inbox.cancel();
       else void this.#pump(inbox);

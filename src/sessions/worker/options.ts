@@ -1,0 +1,19 @@
+/**
+ * What the 2025 session lane needs of createMcpHandler's options, already resolved by the edge.
+ */
+import type { ServerFactory } from "../../lane/server-factory.js";
+import type { ResponseMode } from "../../wire/headers.js";
+import type { SessionSettings } from "../settings.js";
+
+/** A person may be answering an elicitation: minutes, not the SDK's 60 s. */
+export const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
+
+export interface SessionLaneOptions<E> {
+  server: ServerFactory<E>;
+  binding: string;
+  topicsBinding: string;
+  responseMode: ResponseMode;
+  serverRequestTimeoutMs: number;
+  postStreamLifetimeMs: number;
+  session: SessionSettings;
+}
