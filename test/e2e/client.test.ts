@@ -419,6 +419,6 @@ describe("terminating", () => {
       sessionId,
     });
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32000 } });
+    expect(await response.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32001 } });
   });
 });

@@ -124,7 +124,7 @@ describe("one session across two fronts", () => {
 
     const after = await mcpPost(a, request(2, "tools/call", { name: "echo", arguments: { message: "x" } }), { sessionId });
     expect(after.status).toBe(404);
-    expect(await after.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32000 } });
+    expect(await after.json()).toMatchObject({ jsonrpc: "2.0", error: { code: -32001 } });
     expect((await openStream(b, sessionId)).status).toBe(404);
   });
 

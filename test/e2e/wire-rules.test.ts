@@ -19,6 +19,8 @@ import { startDevServer, stopAllDevServers, type DevServer } from "./helpers/wra
 
 /** The code of rejections that are about HTTP, not about the JSON-RPC content (as the SDK's own transport). */
 const HTTP_REJECTION = -32000;
+/** The SDK's code for an unknown session (its webStandardStreamableHttp.ts). */
+const SESSION_NOT_FOUND = -32001;
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
 
@@ -62,13 +64,13 @@ describe("session id", () => {
     const sessionId = crypto.randomUUID();
     const response =
       method === "POST" ? await mcpPost(endpoint, echo(), { sessionId }) : await mcpRequest(endpoint, method, { sessionId });
-    await expectJsonRpcError(response, 404, HTTP_REJECTION);
+    await expectJsonRpcError(response, 404, SESSION_NOT_FOUND);
   });
 
   it.each(["not-a-session", "00000000-0000-0000-0000-000000000000", "' OR 1=1 --"])(
     "a malformed session id (%s) gets 404",
     async (sessionId) => {
-      await expectJsonRpcError(await mcpPost(endpoint, echo(), { sessionId }), 404, HTTP_REJECTION);
+      await expectJsonRpcError(await mcpPost(endpoint, echo(), { sessionId }), 404, SESSION_NOT_FOUND);
     },
   );
 });
@@ -260,9 +262,9 @@ describe("DELETE", () => {
     expect(deleted.status).toBe(200);
     expect(await readToEnd(stream)).toEqual([]);
 
-    await expectJsonRpcError(await mcpPost(endpoint, echo(), { sessionId }), 404, HTTP_REJECTION);
-    await expectJsonRpcError(await openStream(endpoint, sessionId), 404, HTTP_REJECTION);
-    await expectJsonRpcError(await mcpRequest(endpoint, "DELETE", { sessionId }), 404, HTTP_REJECTION);
+    await expectJsonRpcError(await mcpPost(endpoint, echo(), { sessionId }), 404, SESSION_NOT_FOUND);
+    await expectJsonRpcError(await openStream(endpoint, sessionId), 404, SESSION_NOT_FOUND);
+    await expectJsonRpcError(await mcpRequest(endpoint, "DELETE", { sessionId }), 404, SESSION_NOT_FOUND);
   });
 });
 

@@ -2,12 +2,19 @@
  * Which session a request names, and the answers for one that does not exist. Unknown, expired,
  * deleted and foreign sessions all answer alike, so that a session id reveals nothing.
  */
-import { httpError } from "../../wire/errors.js";
+import { httpError, jsonRpcError } from "../../wire/errors.js";
 import { isSessionId } from "../../wire/session-id.js";
+
+/** The SDK's own transport answers an unknown session with this code (webStandardStreamableHttp.ts). */
+export const SESSION_NOT_FOUND_CODE = -32001;
 
 /** The client re-initializes when it gets this. */
 export function sessionNotFound(): Response {
-  return httpError(404, "Session not found: it expired or was deleted; send initialize to start a new one");
+  return jsonRpcError(
+    404,
+    SESSION_NOT_FOUND_CODE,
+    "Session not found: it expired or was deleted; send initialize to start a new one",
+  );
 }
 
 export function sessionIdRequired(): Response {
