@@ -15,7 +15,7 @@ const ops = createOpsApp();
 
 export default {
   fetch(request, env, ctx) {
-    return new URL(request.url).pathname.startsWith("/ops/") ? ops.fetch(request, env, ctx) : mcp.fetch!(request, env, ctx);
+    return new URL(request.url).pathname.startsWith("/ops/") ? ops.fetch(request, env, ctx) : mcp.fetch(request, env, ctx);
   },
   scheduled(_controller, env, ctx) {
     ctx.waitUntil(createPusher(env).resourceUpdated(CLOCK_URI));

@@ -11,4 +11,5 @@ export type { SessionRecord } from "./sessions/record.js";
 export type { ChosenSessionSettings as SessionSettings } from "./sessions/settings.js";
 export type { ResponseMode } from "./wire/headers.js";
 export type { McpHandlerOptions } from "./edge/options.js";
+export type { McpHandler } from "./wire/endpoint.js";
 export type { ConnectableServer, ServerContext, ServerFactory } from "./lane/server-factory.js";

@@ -25,7 +25,7 @@ import {
   type OAuthProviderOptions,
   type OAuthResourceAuth,
 } from "@cloudflare/workers-oauth-provider";
-import { DEFAULT_MCP_PATH } from "../wire/endpoint.js";
+import { DEFAULT_MCP_PATH, type McpHandler } from "../wire/endpoint.js";
 import { httpError } from "../wire/errors.js";
 import type { Authenticator } from "./auth.js";
 
@@ -89,9 +89,8 @@ export interface OAuthOptions<E> {
 export const OAUTH_ENDPOINTS = { authorize: "/authorize", token: "/token", register: "/register" } as const;
 
 /** Wraps the library handler so that the MCP path needs an OAuth access token. */
-export function withOAuth<E extends OAuthBindings>(handler: ExportedHandler<E>, options: OAuthOptions<E>): ExportedHandler<E> {
+export function withOAuth<E extends OAuthBindings>(handler: McpHandler<E>, options: OAuthOptions<E>): McpHandler<E> {
   const mcpFetch = handler.fetch;
-  if (!mcpFetch) throw new TypeError("withOAuth: the handler has no fetch");
   const path = options.path ?? DEFAULT_MCP_PATH;
   const required = options.requiredScopes ?? [];
   const invalid = required.find((scope) => !SCOPE_TOKEN.test(scope));

@@ -22,7 +22,7 @@ export function workerWith(
 ): Endpoint {
   const handler = createMcpHandler<Cloudflare.Env>({ server: () => createDemoServer(), ...options });
   const withVars = { ...env, ...vars };
-  return { url: worker.url, fetch: async (request) => handler.fetch!(request as never, withVars, createExecutionContext()) };
+  return { url: worker.url, fetch: async (request) => handler.fetch(request as never, withVars, createExecutionContext()) };
 }
 
 export function sessionObject(sessionId: string): DurableObjectStub<SessionDO> {

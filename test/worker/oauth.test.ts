@@ -71,12 +71,12 @@ function oauthWorker(options: Partial<OAuthOptions<TestEnv>> = {}) {
   });
   const testEnv = oauthEnv();
   const fetchAt = async (input: string | URL, init?: RequestInit): Promise<Response> =>
-    handler.fetch!(new Request(new URL(input, ORIGIN), init) as never, testEnv, createExecutionContext());
+    handler.fetch(new Request(new URL(input, ORIGIN), init) as never, testEnv, createExecutionContext());
   const mcpAs = (token?: string): Endpoint => ({
     url: `${ORIGIN}/mcp`,
     fetch: async (r) => {
       if (token) r.headers.set("authorization", `Bearer ${token}`);
-      return handler.fetch!(r as never, testEnv, createExecutionContext());
+      return handler.fetch(r as never, testEnv, createExecutionContext());
     },
   });
   return { fetchAt, mcpAs };
@@ -410,7 +410,7 @@ describe("OAuth 2.1 sign-in", () => {
     });
     const unbound: Partial<TestEnv> = { ...oauthEnv() };
     delete unbound.OAUTH_KV;
-    const response = await handler.fetch!(
+    const response = await handler.fetch(
       new Request(`${ORIGIN}/mcp`, { method: "POST" }) as never,
       unbound as TestEnv,
       createExecutionContext(),
