@@ -5,7 +5,6 @@
  * client capabilities, the log level and resource subscriptions are restored or kept by the host.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import { registerConformancePrompts } from "./prompts.js";
 import { registerConformanceResources } from "./resources.js";
 import { registerConformanceTools } from "./tools.js";
@@ -14,9 +13,6 @@ export function createConformanceServer(): McpServer {
   const server = new McpServer(
     { name: "durable-mcp-conformance", title: "durable-mcp conformance fixture", version: "0.1.0" },
     {
-      // Ajv, the SDK's default validator, compiles with new Function, which Workers forbid; it
-      // fails the moment a client's elicitation answer is checked against its schema.
-      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       // Declared up front, so that McpServer installs the tools/resources/prompts handlers in its
       // constructor and the low-level Server installs logging/setLevel.
       capabilities: {

@@ -3,7 +3,6 @@
  * keeps nothing between calls: session state (log level, subscriptions) lives in the host.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { registerClientRequestTools } from "./client-requests.js";
 import { registerDemoPrompts } from "./prompts.js";
@@ -14,9 +13,6 @@ export function createDemoServer(): McpServer {
   const server = new McpServer(
     { name: "durable-mcp-demo", title: "durable-mcp demo", version: "0.1.0" },
     {
-      // Ajv, the SDK's default validator, compiles with new Function, which Workers forbid; it
-      // fails the moment a client's elicitation answer is checked against its schema.
-      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       // Declared up front: McpServer installs the tools/resources/prompts handlers for declared
       // capabilities in its constructor, and the low-level Server installs logging/setLevel.
       capabilities: {

@@ -1,8 +1,13 @@
 /**
  * The contract between a deployment and the library: a factory that builds the user's MCP server.
- * Every lane calls it once per request, so a server never outlives the request it serves.
+ * Every lane builds its server through `buildServer`, once per request, so a server never
+ * outlives the request it serves and every server gets the Worker defaults below.
  */
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 
 /** What the handler needs of a server: the SDK's `McpServer` and low-level `Server` both fit. */
 export interface ConnectableServer {
@@ -16,3 +21,22 @@ export interface ServerContext<E> {
 
 /** Called for every request: the server it returns lives as long as that request. */
 export type ServerFactory<E> = (context: ServerContext<E>) => ConnectableServer;
+
+export function buildServer<E>(factory: ServerFactory<E>, context: ServerContext<E>): ConnectableServer {
+  const server = factory(context);
+  useWorkerValidator(server);
+  return server;
+}
+
+/**
+ * Ajv, the SDK's default JSON Schema validator, compiles schemas with `new Function`, which
+ * Workers forbid: an elicitation answer checked against its schema would fail. The SDK has no
+ * setter for the validator, so a server still holding the default gets the SDK's own Workers
+ * validator instead; one the user chose is kept. The demo sets none, so the elicitation tests
+ * in test/e2e/client.test.ts fail if an SDK update moves the field.
+ */
+function useWorkerValidator(server: ConnectableServer): void {
+  const lowLevel = server instanceof McpServer ? server.server : server instanceof Server ? server : undefined;
+  const slot = lowLevel as unknown as { _jsonSchemaValidator?: unknown } | undefined;
+  if (slot?._jsonSchemaValidator instanceof AjvJsonSchemaValidator) slot._jsonSchemaValidator = new CfWorkerJsonSchemaValidator();
+}

@@ -13,6 +13,7 @@ import { readPostBody } from "../../wire/body.js";
 import { jsonRpcError } from "../../wire/errors.js";
 import { checkContentType, checkProtocolVersion, chooseResponseMode } from "../../wire/headers.js";
 import type { RequestScope } from "../../lane/scope.js";
+import { buildServer } from "../../lane/server-factory.js";
 import type { SessionLaneOptions } from "./options.js";
 import { SessionLink } from "./session-link.js";
 import { sessionStub, type OpenedSession, type SessionStub } from "../rpc.js";
@@ -72,7 +73,7 @@ export async function handlePost<E extends object>(
     await stub.publish(messages);
   };
   link.connect((message) => transport.receive(message));
-  await options.server({ env, request }).connect(transport);
+  await buildServer(options.server, { env, request }).connect(transport);
   const opened = session.opened;
   const response = await transport.handlePost(local, {
     mode,
