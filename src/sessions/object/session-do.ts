@@ -1,7 +1,8 @@
 /**
  * SessionDO: one per MCP session (`idFromName(sessionId)`), the session's single source of
  * truth (its record) and its broker: the standalone SSE stream, POST streams a client resumed,
- * the event log behind both, and the routing of answers and cancellations between isolates.
+ * the event log behind both (storage.ts), the routing of answers and cancellations between
+ * isolates (answer-router.ts) and which POST streams are live (stream-liveness.ts).
  * Every RPC method delegates to a small named step; see DESIGN.md "Shape".
  */
 import { DurableObject } from "cloudflare:workers";
@@ -10,13 +11,14 @@ import { encodeMessage, encodePriming } from "../../wire/sse.js";
 import { leaveTopics } from "../topics/topics.js";
 import { readInbox } from "../../wire/inbox.js";
 import type { ClientAnswer, Expectation, OpenedSession, SessionRpc, SessionStats, StreamOpening } from "../rpc.js";
-import { Broker } from "./broker.js";
+import { AnswerRouter } from "./answer-router.js";
 import { formatEventId, parseEventId, type NumberedMessage } from "../../wire/event-id.js";
 import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "../record.js";
 import type { SessionSettings } from "../settings.js";
 import { sessionIdPrefix } from "../../wire/session-id.js";
 import { SseStream } from "./sse-stream.js";
 import { SessionStorage, type LoggedEvent } from "./storage.js";
+import { StreamLiveness } from "./stream-liveness.js";
 
 /**
  * The last-seen time is written at most this often (or a tenth of the idle timeout, if less):
@@ -38,7 +40,8 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   #standalone: SseStream | undefined;
   /** POST streams that clients resumed through GET, by stream id, with the position they resumed after. */
   readonly #resumed = new Map<string, { reader: SseStream; after: number }>();
-  readonly #broker = new Broker();
+  readonly #router = new AnswerRouter();
+  readonly #liveness = new StreamLiveness((streamId) => this.#router.hasInbox(streamId));
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
@@ -59,19 +62,22 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   async open(principal: string, route: JSONRPCMessage[] = [], streamId?: string): Promise<OpenedSession | null> {
     const session = this.#touch(principal);
     if (!session) return null;
-    if (streamId) this.#broker.registerStream(streamId);
-    return { ...session, unrouted: this.#broker.route(route) };
+    if (streamId) this.#liveness.registerStream(streamId);
+    return { ...session, unrouted: this.#router.route(route) };
   }
 
   /** The inbox of a POST that serves `requestIds` and runs long, or waits on the client. */
   async openInbox(streamId: string, requestIds: RequestId[]): Promise<ReadableStream<Uint8Array> | null> {
-    return this.#session ? this.#broker.openInbox(streamId, requestIds) : null;
+    if (!this.#session) return null;
+    const inbox = this.#router.openInbox(streamId, requestIds);
+    this.#liveness.inboxOpened(streamId);
+    return inbox;
   }
 
   /** Registers a server→client request whose answer goes to the inbox of `streamId`. */
   async expectAnswer(streamId: string, requestId: RequestId, method: string, timeoutMs: number): Promise<Expectation> {
     if (!this.#session) return "inbox-gone";
-    return this.#broker.expectAnswer(streamId, requestId, method, timeoutMs);
+    return this.#router.expectAnswer(streamId, requestId, method, timeoutMs);
   }
 
   /** Applies what a request changed (log level, subscriptions) to the record. */
@@ -102,9 +108,9 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   async ask(request: McpRequest, timeoutMs: number): Promise<ClientAnswer | null> {
     if (!this.#session) return null;
     const waiter = crypto.randomUUID();
-    const answers = readInbox(this.#broker.openInbox(waiter, []));
+    const answers = readInbox(this.#router.openInbox(waiter, []));
     const id = crypto.randomUUID();
-    this.#broker.expectAnswer(waiter, id, request.method, timeoutMs);
+    this.#router.expectAnswer(waiter, id, request.method, timeoutMs);
     await this.publish([{ jsonrpc: "2.0", id, ...request }]);
     for await (const answer of answers) return answer as ClientAnswer;
     return null;
@@ -115,7 +121,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     if (!session) return null;
     return {
       openStreams: (this.#standalone?.isOpen ? 1 : 0) + this.#resumed.size,
-      pendingRequests: this.#broker.pendingCount,
+      pendingRequests: this.#router.pendingCount,
       loggedEvents: this.#storage.eventCount(),
       createdAt: session.record.createdAt,
       lastSeenAt: session.record.lastSeenAt,
@@ -156,7 +162,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     const from = parseEventId(lastEventId);
     if (!from) return { status: "unknown-event" };
     const isStandalone = from.stream === record.standaloneStreamId;
-    const known = isStandalone || this.#storage.streamState(from.stream) || (await this.#broker.isLive(from.stream));
+    const known = isStandalone || this.#storage.streamState(from.stream) || (await this.#liveness.isLive(from.stream));
     if (!known) return { status: "unknown-event" };
     if (!this.#session) return { status: "not-found" };
     // Read after the wait: the stream may have been handed over meanwhile.
@@ -175,7 +181,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     this.#resumed.set(from.stream, { reader, after: from.position });
     reader.write(encodePriming(record.protocolVersion, lastEventId, settings.retryMs) + frames(missed));
     if (state?.done) reader.close();
-    else this.#broker.requestHandover(from.stream);
+    else this.#router.requestHandover(from.stream);
     return { status: "open", body: reader.readable };
   }
 
@@ -245,7 +251,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
 
   async #end(): Promise<void> {
     this.#session = undefined;
-    this.#broker.failAll("The session was deleted");
+    this.#router.failAll("The session was deleted");
     this.#standalone?.close();
     for (const { reader } of this.#resumed.values()) reader.close();
     this.#resumed.clear();

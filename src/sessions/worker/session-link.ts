@@ -1,7 +1,7 @@
 /**
  * One POST's line to its session object for the cross-isolate flows: the inbox it reads
  * (answers to its server→client requests, cancellations of its requests) and the
- * registrations of the requests it sends. See src/sessions/object/broker.ts for the other end.
+ * registrations of the requests it sends. See src/sessions/object/answer-router.ts for the other end.
  *
  * The inbox is opened only when needed: at the first server→client request, or when the POST
  * runs long (its transport says so after QUICK_ANSWER_MS, the moment an "auto" answer becomes a

@@ -1,24 +1,17 @@
 /**
- * The session's message broker (DESIGN.md "Cross-isolate flows"). Each POST that may wait on
- * the client holds an inbox: a byte stream of newline-delimited JSON-RPC messages from this
- * object to that isolate. The broker puts into it the client's answers to the server→client
- * requests the isolate registered, and `notifications/cancelled` for the requests it runs.
- * Everything here is in memory: a wait cannot outlive the object's open RPC streams anyway.
+ * The routing half of the session's broker (DESIGN.md "Cross-isolate flows"). Each POST that may
+ * wait on the client holds an inbox: a byte stream of newline-delimited JSON-RPC messages from
+ * this object to that isolate (src/wire/inbox.ts). The router puts into it the client's answers
+ * to the server→client requests the isolate registered, and `notifications/cancelled` for the
+ * requests it runs, wherever those arrived. Everything here is in memory: a wait cannot outlive
+ * the object's open RPC streams anyway. Which POST streams are live is stream-liveness.ts's job.
  */
 import { ErrorCode, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { errorResponse } from "../../wire/errors.js";
 import { HANDOVER_METHOD, InboxWriter } from "../../wire/inbox.js";
 import { cancelledRequestId, isResponse } from "../../wire/message-kind.js";
 import type { Expectation } from "../rpc.js";
-
-/**
- * A POST still running after QUICK_ANSWER_MS opens its inbox (src/sessions/worker/session-link.ts); a
- * stream that has none this long after its POST began has ended without one. A client that
- * resumes it earlier waits for the inbox this long at most.
- */
-export const INBOX_GRACE_MS = 2_000;
-/** POST streams remembered at once while their inbox may still open. */
-export const MAX_STARTING_STREAMS = 1000;
+import { makeRoom } from "./make-room.js";
 
 /** Server→client requests one session may have waiting at once; more fail at once. */
 export const MAX_AWAITED_PER_SESSION = 100;
@@ -36,31 +29,18 @@ interface Awaited {
   timer: ReturnType<typeof setTimeout>;
 }
 
-export class Broker {
+export class AnswerRouter {
   readonly #inboxes = new Map<string, InboxWriter>();
   /** Client requests being served, by id key: which inbox receives their cancellation. */
   readonly #running = new Map<string, string>();
   /** Server→client requests waiting for the client, by id key. */
   readonly #awaited = new Map<string, Awaited>();
   readonly #earlyCancels = new Map<string, { notification: JSONRPCMessage; at: number }>();
-  /** SSE POST streams of this session that have no inbox yet, by stream id: when their POST began. */
-  readonly #starting = new Map<string, number>();
-  /** Resumes waiting for a starting stream's inbox. */
-  readonly #inboxWaiters = new Map<string, Set<() => void>>();
-
-  /** Remembers an SSE POST stream as this session's, so its client may resume it before its inbox opens. */
-  registerStream(streamId: string): void {
-    const now = Date.now();
-    makeRoom(this.#starting, (at) => at, INBOX_GRACE_MS, MAX_STARTING_STREAMS, now);
-    this.#starting.set(streamId, now);
-  }
 
   /** Opens the inbox of a POST that serves `requestIds`. */
   openInbox(streamId: string, requestIds: RequestId[]): ReadableStream<Uint8Array> {
     const inbox = new InboxWriter(() => this.#forget(streamId));
     this.#inboxes.set(streamId, inbox);
-    this.#starting.delete(streamId);
-    for (const wake of this.#inboxWaiters.get(streamId) ?? []) wake();
     for (const id of requestIds) {
       this.#running.set(keyOf(id), streamId);
       const early = this.#earlyCancels.get(keyOf(id));
@@ -69,20 +49,12 @@ export class Broker {
     return inbox.readable;
   }
 
-  get pendingCount(): number {
-    return this.#awaited.size;
+  hasInbox(streamId: string): boolean {
+    return this.#inboxes.has(streamId);
   }
 
-  /**
-   * Whether `streamId` names a POST stream of this session whose isolate can still hand it
-   * over: it has an inbox, or opens one within INBOX_GRACE_MS of its POST (then this waits).
-   */
-  async isLive(streamId: string): Promise<boolean> {
-    if (this.#inboxes.has(streamId)) return true;
-    const startedAt = this.#starting.get(streamId);
-    if (startedAt === undefined) return false;
-    await this.#inboxOpening(streamId, startedAt + INBOX_GRACE_MS - Date.now());
-    return this.#inboxes.has(streamId);
+  get pendingCount(): number {
+    return this.#awaited.size;
   }
 
   /** Asks the isolate serving the POST of `streamId` to hand its stream over (see HANDOVER_METHOD). */
@@ -157,22 +129,6 @@ export class Broker {
     this.#earlyCancels.set(keyOf(requestId), { notification, at: now });
   }
 
-  /** Resolves when the inbox of `streamId` opens, or after `timeoutMs`. */
-  #inboxOpening(streamId: string, timeoutMs: number): Promise<void> {
-    const waiters = this.#inboxWaiters.get(streamId) ?? new Set();
-    this.#inboxWaiters.set(streamId, waiters);
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        waiters.delete(wake);
-        if (waiters.size === 0) this.#inboxWaiters.delete(streamId);
-        resolve();
-      };
-      const timer = setTimeout(wake, timeoutMs);
-      waiters.add(wake);
-    });
-  }
-
   #forget(streamId: string): void {
     this.#inboxes.delete(streamId);
     for (const [key, owner] of this.#running) if (owner === streamId) this.#running.delete(key);
@@ -181,16 +137,5 @@ export class Broker {
       clearTimeout(awaited.timer);
       this.#awaited.delete(key);
     }
-  }
-}
-
-/**
- * Drops entries of a map kept oldest first (in insertion order) while the oldest is older than
- * `maxAgeMs` or there is no room for one more.
- */
-function makeRoom<V>(map: Map<string, V>, addedAt: (value: V) => number, maxAgeMs: number, maxSize: number, now: number): void {
-  for (const [key, value] of map) {
-    if (now - addedAt(value) <= maxAgeMs && map.size < maxSize) return;
-    map.delete(key);
   }
 }
