@@ -12,7 +12,7 @@ import { leaveTopics } from "../topics/topics.js";
 import { readInbox } from "../../wire/inbox.js";
 import type { ClientAnswer, Expectation, OpenedSession, SessionRpc, SessionStats, StreamOpening } from "../rpc.js";
 import { AnswerRouter } from "./answer-router.js";
-import { formatEventId, parseEventId, type NumberedMessage } from "../../wire/event-id.js";
+import { formatEventId, parseEventId, type EventPosition, type NumberedMessage } from "../../wire/event-id.js";
 import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "../record.js";
 import type { SessionSettings } from "../settings.js";
 import { sessionIdPrefix } from "../../wire/session-id.js";
@@ -153,7 +153,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   async openStream(principal: string, lastEventId?: string): Promise<StreamOpening> {
     const session = this.#touch(principal);
     if (!session) return { status: "not-found" };
-    const { record, settings } = session;
+    const { record } = session;
     if (lastEventId === undefined) {
       const pending = this.#storage.undelivered(record.standaloneStreamId);
       const before = pending[0] ? pending[0].position - 1 : this.#storage.lastPosition(record.standaloneStreamId);
@@ -171,18 +171,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     this.#storage.acknowledge(from.stream, from.position);
     const missed = this.#storage.after(from.stream, from.position);
     if (isStandalone) return this.#openStandalone(session, from.position, missed);
-
-    const previous = this.#resumed.get(from.stream);
-    if (!previous && this.#resumed.size >= MAX_RESUMED_STREAMS) return { status: "too-many-streams" };
-    previous?.reader.close();
-    const reader = new SseStream(settings.streamLifetimeMs, () => {
-      if (this.#resumed.get(from.stream)?.reader === reader) this.#resumed.delete(from.stream);
-    });
-    this.#resumed.set(from.stream, { reader, after: from.position });
-    reader.write(encodePriming(record.protocolVersion, lastEventId, settings.retryMs) + frames(missed));
-    if (state?.done) reader.close();
-    else this.#router.requestHandover(from.stream);
-    return { status: "open", body: reader.readable };
+    return this.#resumePostStream(session, lastEventId, from, missed, state?.done ?? false);
   }
 
   /**
@@ -208,6 +197,32 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     if (sessionId) await leaveTopics(this.env as object, session.settings.topicsBinding, sessionId, session.record.subscriptions);
     // Counted from the logs ("session_expired"): the object itself keeps nothing afterwards.
     console.log(JSON.stringify({ event: "session_expired", session: sessionIdPrefix(sessionId ?? "") }));
+  }
+
+  /**
+   * The rest of a POST stream after `from`: `missed` (what the log holds) at once, then what its
+   * isolate hands over, unless the stream is `done`. A second resume of one stream replaces the
+   * first: its client lost that connection.
+   */
+  #resumePostStream(
+    session: Session,
+    lastEventId: string,
+    from: EventPosition,
+    missed: LoggedEvent[],
+    done: boolean,
+  ): StreamOpening {
+    const { record, settings } = session;
+    const previous = this.#resumed.get(from.stream);
+    if (!previous && this.#resumed.size >= MAX_RESUMED_STREAMS) return { status: "too-many-streams" };
+    previous?.reader.close();
+    const reader = new SseStream(settings.streamLifetimeMs, () => {
+      if (this.#resumed.get(from.stream)?.reader === reader) this.#resumed.delete(from.stream);
+    });
+    this.#resumed.set(from.stream, { reader, after: from.position });
+    reader.write(encodePriming(record.protocolVersion, lastEventId, settings.retryMs) + frames(missed));
+    if (done) reader.close();
+    else this.#router.requestHandover(from.stream);
+    return { status: "open", body: reader.readable };
   }
 
   #openStandalone(session: Session, before: number, events: LoggedEvent[]): StreamOpening {
