@@ -81,7 +81,12 @@ export interface SessionRpc extends Rpc.DurableObjectBranded {
   terminate(principal: string): Promise<string[] | null>;
   /** Logs messages for the standalone stream; false when none concerned the session. */
   publish(messages: JSONRPCMessage[]): Promise<boolean>;
-  /** Asks the client something on the standalone stream; its answer, or null when there is no such session. */
+  /**
+   * Asks the client something on the standalone stream; its answer, or null when there is no such
+   * session. Failures are error answers: RequestTimeout after `timeoutMs`, InternalError at once
+   * (nothing sent) when too many requests to the client already wait, ConnectionClosed when the
+   * session ends meanwhile.
+   */
   ask(request: McpRequest, timeoutMs: number): Promise<ClientAnswer | null>;
   stats(): Promise<SessionStats | null>;
 }

@@ -6,12 +6,13 @@
  * Every RPC method delegates to a small named step; see DESIGN.md "Shape".
  */
 import { DurableObject } from "cloudflare:workers";
-import type { JSONRPCMessage, Request as McpRequest, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, type JSONRPCMessage, type Request as McpRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import { errorResponse } from "../../wire/errors.js";
 import { encodeMessage, encodePriming } from "../../wire/sse.js";
 import { leaveTopics } from "../topics/topics.js";
 import { readInbox } from "../../wire/inbox.js";
 import type { ClientAnswer, Expectation, OpenedSession, SessionRpc, SessionStats, StreamOpening } from "../rpc.js";
-import { AnswerRouter } from "./answer-router.js";
+import { AnswerRouter, MAX_AWAITED_PER_SESSION } from "./answer-router.js";
 import { formatEventId, parseEventId, type EventPosition, type NumberedMessage } from "../../wire/event-id.js";
 import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "../record.js";
 import type { SessionSettings } from "../settings.js";
@@ -104,15 +105,23 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   /**
    * A server→client request from outside any client request (a cron trigger, a webhook): sent
    * on the standalone stream; resolves with the client's answer, routed here like any other.
+   * When MAX_AWAITED_PER_SESSION requests already wait, it is not sent and the answer is at once
+   * a JSON-RPC error (InternalError), as a timeout is one (RequestTimeout): Pusher.request keeps
+   * null for "no such session", and its caller handles every failure as an error answer.
    */
   async ask(request: McpRequest, timeoutMs: number): Promise<ClientAnswer | null> {
     if (!this.#session) return null;
     const waiter = crypto.randomUUID();
-    const answers = readInbox(this.#router.openInbox(waiter, []));
+    const inbox = this.#router.openInbox(waiter, []);
     const id = crypto.randomUUID();
-    this.#router.expectAnswer(waiter, id, request.method, timeoutMs);
+    // "inbox-gone" cannot happen: the inbox opened just now. Cancelling it forgets the waiter.
+    if (this.#router.expectAnswer(waiter, id, request.method, timeoutMs) !== "registered") {
+      await inbox.cancel();
+      const why = `Too many requests to the client are waiting for an answer in this session (at most ${MAX_AWAITED_PER_SESSION})`;
+      return errorResponse(id, ErrorCode.InternalError, why);
+    }
     await this.publish([{ jsonrpc: "2.0", id, ...request }]);
-    for await (const answer of answers) return answer as ClientAnswer;
+    for await (const answer of readInbox(inbox)) return answer as ClientAnswer;
     return null;
   }
 
