@@ -1,0 +1,127 @@
+// The session object's storage (src/sessions/object/storage.ts) on a real Durable Object's SQLite
+// storage: the event log's bounds, acknowledgement, delivery marks and deletion.
+import { env, runInDurableObject } from "cloudflare:test";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { describe, expect, it } from "vitest";
+import { SessionStorage, type LoggedEvent } from "../../src/sessions/object/storage.js";
+import type { SessionRecord } from "../../src/sessions/record.js";
+import { DEFAULT_SESSION_SETTINGS, type SessionSettings } from "../../src/sessions/settings.js";
+
+const T0 = 1_700_000_000_000;
+const settings: SessionSettings = { ...DEFAULT_SESSION_SETTINGS, topicsBinding: "MCP_TOPICS" };
+
+const log = (data: string): JSONRPCMessage => ({
+  jsonrpc: "2.0",
+  method: "notifications/message",
+  params: { level: "info", data },
+});
+const numbered = (...positions: number[]) => positions.map((position) => ({ position, message: log(`#${position}`) }));
+const positionsOf = (events: LoggedEvent[]) => events.map(({ position }) => position);
+
+/** Runs `test` on a SessionStorage over the storage of a fresh session object. */
+function withStorage<T>(test: (storage: SessionStorage, state: DurableObjectState) => Promise<T> | T): Promise<T> {
+  const stub = env.MCP_SESSION.get(env.MCP_SESSION.idFromName(crypto.randomUUID()));
+  return runInDurableObject(stub, (_instance, state) => test(new SessionStorage(state.storage), state));
+}
+
+describe("SessionStorage", () => {
+  it("prunes by count, keeping the newest eventLogMaxEvents, and records per stream what it dropped", () =>
+    withStorage((storage) => {
+      storage.appendStandalone("standalone", [log("a"), log("b"), log("c")], T0);
+      storage.appendToStream("post", numbered(1, 2), false, 0, T0);
+      storage.appendToStream("untouched", [], false, 0, T0);
+
+      storage.prune({ ...settings, eventLogMaxEvents: 3 }, T0);
+      expect(positionsOf(storage.after("standalone", 0))).toEqual([3]);
+      expect(positionsOf(storage.after("post", 0))).toEqual([1, 2]);
+      expect(storage.streamState("standalone")).toEqual({ lostThrough: 2, done: false });
+      expect(storage.streamState("post")).toEqual({ lostThrough: 0, done: false });
+
+      storage.prune({ ...settings, eventLogMaxEvents: 1 }, T0);
+      expect(positionsOf(storage.after("standalone", 0))).toEqual([]);
+      expect(positionsOf(storage.after("post", 0))).toEqual([2]);
+      expect(storage.streamState("standalone")?.lostThrough).toBe(3);
+      expect(storage.streamState("post")?.lostThrough).toBe(1);
+      expect(storage.streamState("untouched")).toEqual({ lostThrough: 0, done: false });
+      expect(storage.eventCount()).toBe(1);
+    }));
+
+  it("prunes by age, dropping events older than eventLogMaxAgeMs and recording the last position dropped", () =>
+    withStorage((storage) => {
+      storage.appendToStream("post", numbered(1, 2), false, 0, T0);
+      storage.appendToStream("post", numbered(3), false, 0, T0 + 100);
+
+      storage.prune({ ...settings, eventLogMaxAgeMs: 100 }, T0 + 100);
+      expect(positionsOf(storage.after("post", 0))).toEqual([1, 2, 3]);
+      storage.prune({ ...settings, eventLogMaxAgeMs: 100 }, T0 + 101);
+      expect(positionsOf(storage.after("post", 0))).toEqual([3]);
+      expect(storage.streamState("post")).toEqual({ lostThrough: 2, done: false });
+    }));
+
+  it("acknowledge deletes what the client confirmed, of that stream only", () =>
+    withStorage((storage) => {
+      storage.appendToStream("post", numbered(1, 2, 3, 4), false, 0, T0);
+      storage.appendToStream("other", numbered(1, 2), false, 0, T0);
+      storage.acknowledge("post", 2);
+      expect(positionsOf(storage.after("post", 0))).toEqual([3, 4]);
+      expect(positionsOf(storage.after("other", 0))).toEqual([1, 2]);
+      expect(storage.eventCount()).toBe(4);
+    }));
+
+  it("appendToStream skips positions already logged and keeps done and lostThrough at their highest", () =>
+    withStorage((storage) => {
+      storage.appendToStream("post", numbered(1, 2), false, 1, T0);
+      const resent = [...numbered(1, 2), { position: 3, message: log("three") }].map((event, index) =>
+        index < 2 ? { ...event, message: log("resent") } : event,
+      );
+      const logged = storage.appendToStream("post", resent, true, 0, T0);
+      expect(logged.map(({ position, message }) => ({ position, message }))).toEqual([{ position: 3, message: log("three") }]);
+      expect(storage.after("post", 0).map(({ message }) => message)).toEqual([log("#1"), log("#2"), log("three")]);
+      storage.appendToStream("post", [], false, 0, T0);
+      expect(storage.streamState("post")).toEqual({ lostThrough: 1, done: true });
+    }));
+
+  it("lists as undelivered what markDelivered has not marked, and markDelivered(false) puts events back", () =>
+    withStorage((storage) => {
+      const [a, b] = storage.appendStandalone("standalone", [log("a"), log("b"), log("c")], T0);
+      storage.appendStandalone("elsewhere", [log("x")], T0);
+      expect(positionsOf(storage.undelivered("standalone"))).toEqual([1, 2, 3]);
+      storage.markDelivered([a!.seq, b!.seq], true);
+      expect(positionsOf(storage.undelivered("standalone"))).toEqual([3]);
+      storage.markDelivered([a!.seq], false);
+      expect(positionsOf(storage.undelivered("standalone"))).toEqual([1, 3]);
+      expect(positionsOf(storage.undelivered("elsewhere"))).toEqual([4]);
+    }));
+
+  it("deleteAll leaves no table, no row and no alarm", () =>
+    withStorage(async (storage, state) => {
+      const record: SessionRecord = {
+        protocolVersion: "2025-11-25",
+        clientInfo: { name: "test", version: "0" },
+        clientCapabilities: {},
+        subscriptions: [],
+        principal: "anonymous",
+        standaloneStreamId: "standalone",
+        createdAt: T0,
+        lastSeenAt: T0,
+      };
+      storage.write(record, settings);
+      storage.appendStandalone("standalone", [log("a")], T0);
+      storage.appendToStream("post", numbered(1), true, 0, T0);
+      await state.storage.setAlarm(Date.now() + 60_000);
+      expect(await state.storage.getAlarm()).not.toBeNull();
+      expect(storage.read()).toEqual({ record, settings });
+
+      await storage.deleteAll();
+      const tables = state.storage.sql
+        .exec<{ name: string }>(
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE '\\_cf%' ESCAPE '\\'`,
+        )
+        .toArray();
+      expect(tables).toEqual([]);
+      expect(await state.storage.getAlarm()).toBeNull();
+      expect(storage.read()).toBeUndefined();
+      expect(new SessionStorage(state.storage).read()).toBeUndefined();
+      expect(storage.eventCount()).toBe(0);
+    }));
+});
