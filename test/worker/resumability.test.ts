@@ -1,5 +1,5 @@
 // Resumable streams, SSE polling, the event log and idle expiry, in workerd.
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { callTool, mcpPost, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
 import { readAllSseEvents, sseCursor } from "../shared/sse.js";
@@ -115,10 +115,13 @@ describe("the standalone stream", () => {
     await cursor.cancel();
     await callTool(worker, sessionId, "log", { message: "three" });
 
+    const [stream, position] = one.id!.split("_");
+    expect(await loggedPositions(sessionId, stream!)).toEqual([Number(position), Number(position) + 1, Number(position) + 2]);
+
     const replay = await eventsUntilEndWithin(await openStream(worker, sessionId, { "last-event-id": one.id! }), 2);
     expect(replay.map(({ message }) => message.params?.data)).toEqual(["two", "three"]);
-    const stored = await storedState(sessionId);
-    expect(stored.tables).toContain("events");
+    // The client confirmed "one" by resuming after it: it is gone, the rest stay until confirmed.
+    expect(await loggedPositions(sessionId, stream!)).toEqual([Number(position) + 1, Number(position) + 2]);
   });
 
   it("refuses a Last-Event-ID of another session or of no stream, with a clear 400", async () => {
@@ -210,6 +213,16 @@ describe("idle expiry", () => {
     expect((await mcpPost(worker, request(2, "ping"), { sessionId })).status).toBe(200);
   });
 });
+
+/** The positions of a stream's events in the session object's log. */
+function loggedPositions(sessionId: string, stream: string): Promise<number[]> {
+  return runInDurableObject(sessionObject(sessionId), (_instance, state) =>
+    state.storage.sql
+      .exec<{ position: number }>(`SELECT position FROM events WHERE stream = ? ORDER BY position`, stream)
+      .toArray()
+      .map(({ position }) => position),
+  );
+}
 
 /** The first `count` data events of a stream that stays open. */
 async function eventsUntilEndWithin(response: Response, count: number): Promise<{ id?: string; message: Message }[]> {
