@@ -19,7 +19,11 @@ export interface PusherOptions {
 export interface Pusher {
   /** Sends a notification to one session; false when there is no such session. */
   notify(sessionId: string, notification: Notification): Promise<boolean>;
-  /** Asks the session's client something; resolves with its answer, or null when there is no such session. */
+  /**
+   * Asks the session's client something; resolves with its answer, or null when there is no such
+   * session. A timeout, too many waiting requests or the session's end come back as error answers
+   * (see SessionRpc.ask in src/sessions/rpc.ts).
+   */
   request(sessionId: string, request: McpRequest, options?: { timeoutMs?: number }): Promise<ClientAnswer | null>;
   /** Sends `notifications/resources/updated` to every session subscribed to `uri`; returns how many it reached. */
   resourceUpdated(uri: string): Promise<number>;

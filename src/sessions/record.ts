@@ -1,6 +1,6 @@
 /**
  * The session record: what a fresh server needs to continue a session that another isolate
- * initialized (DESIGN.md "SessionDO"). Stored once per session in its Durable Object.
+ * initialized (README, "How a request flows"). Stored once per session in its Durable Object.
  */
 import {
   ResourceUpdatedNotificationSchema,

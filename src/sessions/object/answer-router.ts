@@ -1,5 +1,5 @@
 /**
- * The routing half of the session's broker (DESIGN.md "Cross-isolate flows"). Each POST that may
+ * The routing half of the session's broker (docs/architecture.md, "Loops across isolates"). Each POST that may
  * wait on the client holds an inbox: a byte stream of newline-delimited JSON-RPC messages from
  * this object to that isolate (src/wire/inbox.ts). The router puts into it the client's answers
  * to the server→client requests the isolate registered, and `notifications/cancelled` for the
@@ -41,10 +41,14 @@ export class AnswerRouter {
   openInbox(streamId: string, requestIds: RequestId[]): ReadableStream<Uint8Array> {
     const inbox = new InboxWriter(() => this.#forget(streamId));
     this.#inboxes.set(streamId, inbox);
+    // Only the age bound: nothing is added here, so no room needs making.
+    makeRoom(this.#earlyCancels, ({ at }) => at, EARLY_CANCEL_TTL_MS, Number.POSITIVE_INFINITY, Date.now());
     for (const id of requestIds) {
       this.#running.set(keyOf(id), streamId);
       const early = this.#earlyCancels.get(keyOf(id));
-      if (early) inbox.send(early.notification);
+      if (!early) continue;
+      this.#earlyCancels.delete(keyOf(id));
+      inbox.send(early.notification);
     }
     return inbox.readable;
   }

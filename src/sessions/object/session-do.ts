@@ -3,7 +3,8 @@
  * truth (its record) and its broker: the standalone SSE stream, POST streams a client resumed,
  * the event log behind both (storage.ts), the routing of answers and cancellations between
  * isolates (answer-router.ts) and which POST streams are live (stream-liveness.ts).
- * Every RPC method delegates to a small named step; see DESIGN.md "Shape".
+ * Every RPC method delegates to a small named step; docs/architecture.md names the loops
+ * that pass through it.
  */
 import { DurableObject } from "cloudflare:workers";
 import { ErrorCode, type JSONRPCMessage, type Request as McpRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js";
