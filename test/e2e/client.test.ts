@@ -12,36 +12,26 @@ import {
   type JSONRPCMessage,
   type Progress,
 } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { callTool, mcpPost, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { callTool, mcpPost, openSession, openStream, request } from "../shared/mcp.js";
 import { sseEvents } from "../shared/sse.js";
-import { connectClient, endpointOf, inbox, type ConnectedClient } from "./helpers/mcp-client.js";
-import { startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
+import { useDevServer } from "./helpers/dev-server.js";
+import { connectClient, inbox, type ConnectedClient } from "./helpers/mcp-client.js";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const DEMO_TOOLS = ["add", "echo", "log", "slow_task", "toggle_extra_tool", "touch_resource"];
 
-let server: DevServer;
-let endpoint: Endpoint;
+const dev = useDevServer();
+const { endpoint } = dev;
 const connected: ConnectedClient[] = [];
-
-beforeAll(async () => {
-  server = await startDevServer();
-  endpoint = endpointOf(server.url);
-});
 
 afterEach(async () => {
   await Promise.all(connected.splice(0).map(({ client }) => client.close()));
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await stopAllDevServers();
-});
-
 /** A connected SDK client, closed after the test. */
 async function connect(capabilities?: ClientCapabilities): Promise<ConnectedClient> {
-  const session = await connectClient(server.url, { capabilities });
+  const session = await connectClient(dev.server.url, { capabilities });
   connected.push(session);
   return session;
 }

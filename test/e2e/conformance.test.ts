@@ -9,8 +9,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useDevServer } from "./helpers/dev-server.js";
 import { runNode, stopAllNodeRuns } from "./helpers/run-node.js";
-import { REPO_ROOT, startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
+import { REPO_ROOT } from "./helpers/wrangler-dev.js";
 
 const PACKAGE_DIR = path.join(REPO_ROOT, "node_modules/@modelcontextprotocol/conformance");
 const EXPECTED_FAILURES_FILE = path.join(REPO_ROOT, "test/e2e/conformance-expected-failures.json");
@@ -125,18 +126,15 @@ async function readExpectedFailures(): Promise<Record<string, string>> {
   return parsed as Record<string, string>;
 }
 
-let server: DevServer | undefined;
+const dev = useDevServer({ config: "wrangler.conformance.toml" });
 let outputDir: string | undefined;
 
 beforeAll(async () => {
-  server = await startDevServer({ config: "wrangler.conformance.toml" });
   outputDir = await mkdtemp(path.join(tmpdir(), "durable-mcp-conformance-"));
 });
 
 afterAll(async () => {
   stopAllNodeRuns();
-  await server?.stop();
-  await stopAllDevServers();
   if (outputDir) await rm(outputDir, { recursive: true, force: true });
 });
 
@@ -156,7 +154,7 @@ describe("MCP conformance suite (server scenarios)", () => {
         expect(scenarios, `${scenario} in conformance-expected-failures.json is no scenario of the suite`).toContain(scenario);
       }
 
-      const url = `${server!.url}/mcp`;
+      const url = dev.endpoint.url;
       const run = await runNode([bin, "server", "--url", url, "--suite", "all", "-o", outputDir!], {
         timeoutMs: SUITE_TIMEOUT_MS,
       });

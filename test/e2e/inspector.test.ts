@@ -5,15 +5,16 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useDevServer } from "./helpers/dev-server.js";
 import { runNode, stopAllNodeRuns, type RunResult } from "./helpers/run-node.js";
-import { REPO_ROOT, startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
+import { REPO_ROOT } from "./helpers/wrangler-dev.js";
 
 const PACKAGE_DIR = path.join(REPO_ROOT, "node_modules/@modelcontextprotocol/inspector");
 const CLI_TIMEOUT_MS = 30_000;
 /** The demo tools the README documents; the demo may have more. */
 const DEMO_TOOLS = ["add", "echo", "log", "slow_task", "toggle_extra_tool", "touch_resource"];
 
-let server: DevServer | undefined;
+const dev = useDevServer();
 /** HOME for the Inspector: it keeps a catalog and state under ~/.mcp-inspector. */
 let home: string | undefined;
 let launcher: string;
@@ -26,19 +27,16 @@ beforeAll(async () => {
   if (!bin) throw new Error("@modelcontextprotocol/inspector has no `mcp-inspector` bin");
   launcher = path.join(PACKAGE_DIR, bin);
   home = await mkdtemp(path.join(tmpdir(), "durable-mcp-inspector-"));
-  server = await startDevServer();
 });
 
 afterAll(async () => {
   stopAllNodeRuns();
-  await server?.stop();
-  await stopAllDevServers();
   if (home) await rm(home, { recursive: true, force: true });
 });
 
 /** `mcp-inspector --cli <url> --transport http <args>`, in its own process group, with a timeout. */
 function inspector(args: string[]): Promise<RunResult> {
-  return runNode([launcher, "--cli", `${server!.url}/mcp`, "--transport", "http", ...args], {
+  return runNode([launcher, "--cli", dev.endpoint.url, "--transport", "http", ...args], {
     cwd: home,
     env: { HOME: home!, MCP_CATALOG_PATH: path.join(home!, "mcp.json") },
     timeoutMs: CLI_TIMEOUT_MS,

@@ -1,30 +1,19 @@
 // Push from a third request through the demo's operator routes, against wrangler dev: fan-out
 // of resources/updated to subscribed sessions only, and one JSON log line per request.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mcpPost, openSession, openStream, readJsonRpcResponse, request, type Endpoint } from "../shared/mcp.js";
+import { describe, expect, it } from "vitest";
+import { mcpPost, openSession, openStream, readJsonRpcResponse, request } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
-import { endpointOf } from "./helpers/mcp-client.js";
-import { startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
+import { useDevServer } from "./helpers/dev-server.js";
 
 const OPS_SECRET = "e2e-ops-secret";
-let server: DevServer;
-let mcp: Endpoint;
+const dev = useDevServer({ vars: { OPS_SECRET }, logLevel: "log" });
+const mcp = dev.endpoint;
 
 const ops = (path: string, init: RequestInit = {}, secret = OPS_SECRET) =>
-  fetch(`${server.url}/ops${path}`, {
+  fetch(`${dev.server.url}/ops${path}`, {
     ...init,
     headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
   });
-
-beforeAll(async () => {
-  server = await startDevServer({ vars: { OPS_SECRET }, logLevel: "log" });
-  mcp = endpointOf(server.url);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await stopAllDevServers();
-});
 
 describe("the operator routes", () => {
   it("refuse a request without the secret", async () => {
@@ -61,7 +50,7 @@ describe("the operator routes", () => {
     const sessionId = await openSession(mcp);
     await mcpPost(mcp, request(2, "ping"), { sessionId });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const lines = server
+    const lines = dev.server
       .output()
       .split("\n")
       .filter((line) => line.trim().startsWith("{"))
@@ -69,6 +58,6 @@ describe("the operator routes", () => {
     const ping = lines.find((line) => Array.isArray(line.rpc) && (line.rpc as string[]).includes("ping"));
     expect(ping).toMatchObject({ method: "POST", path: "/mcp", status: 200, session: sessionId.slice(0, 8) });
     expect(typeof ping!.ms).toBe("number");
-    expect(server.output()).not.toContain(sessionId);
+    expect(dev.server.output()).not.toContain(sessionId);
   });
 });

@@ -1,32 +1,17 @@
 // A session outlives the process that served it: wrangler dev is restarted on the same port and
 // persist dir, and the client goes on with the same Mcp-Session-Id and resumes its stream.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { callTool, mcpPost, mcpRequest, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
+import { expect, it } from "vitest";
+import { callTool, mcpPost, mcpRequest, openSession, openStream, request } from "../shared/mcp.js";
 import { readSseMessages, sseCursor } from "../shared/sse.js";
-import { connectClient, endpointOf } from "./helpers/mcp-client.js";
-import { startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
+import { useDevServer } from "./helpers/dev-server.js";
+import { connectClient } from "./helpers/mcp-client.js";
 
-let persistTo: string;
-let server: DevServer;
-let endpoint: Endpoint;
-
-beforeAll(async () => {
-  persistTo = await mkdtemp(path.join(tmpdir(), "durable-mcp-restart-"));
-  server = await startDevServer({ persistTo });
-  endpoint = endpointOf(server.url);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await stopAllDevServers();
-  if (persistTo) await rm(persistTo, { recursive: true, force: true });
-});
+// restart() keeps the server's persist dir (by default a temp dir that stop() removes).
+const dev = useDevServer();
+const { endpoint } = dev;
 
 it("a session, its log level and its subscriptions survive a restart of wrangler dev", async () => {
-  const { client, transport } = await connectClient(server.url);
+  const { client, transport } = await connectClient(dev.server.url);
   const sessionId = transport.sessionId!;
   expect((await client.callTool({ name: "echo", arguments: { message: "before" } })).content).toEqual([
     { type: "text", text: "before" },
@@ -35,9 +20,9 @@ it("a session, its log level and its subscriptions survive a restart of wrangler
   await client.subscribeResource({ uri: "demo://greeting" });
   await client.close();
 
-  const firstPid = server.pid;
-  await server.restart();
-  expect(server.pid).not.toBe(firstPid);
+  const firstPid = dev.server.pid;
+  await dev.server.restart();
+  expect(dev.server.pid).not.toBe(firstPid);
 
   const echo = await callTool(endpoint, sessionId, "echo", { message: "after the restart" });
   expect(echo.result).toEqual({ content: [{ type: "text", text: "after the restart" }] });
@@ -72,7 +57,7 @@ it("replays the standalone stream after Last-Event-ID across a restart of wrangl
   const priming = await stream.event();
   await stream.cancel();
   for (const message of ["one", "two"]) await callTool(endpoint, sessionId, "log", { message });
-  await server.restart();
+  await dev.server.restart();
 
   const replay = sseCursor(await openStream(endpoint, sessionId, { "last-event-id": priming.id! }));
   expect(await replay.message()).toMatchObject({ method: "notifications/message", params: { data: "one" } });

@@ -10,32 +10,20 @@ import {
   ElicitRequestSchema,
   ToolListChangedNotificationSchema,
   type ClientCapabilities,
-  type JSONRPCMessage,
 } from "@modelcontextprotocol/sdk/types.js";
 import { createParser } from "eventsource-parser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callTool, mcpPost, mcpRequest, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
+import { describe, expect, it } from "vitest";
+import { expectJsonRpcError } from "../shared/expect.js";
+import { callTool, mcpPost, mcpRequest, openSession, openStream, request, type AnyMessage } from "../shared/mcp.js";
 import { readAllSseEvents, sseCursor, type SseEvent } from "../shared/sse.js";
-import { endpointOf } from "./helpers/mcp-client.js";
-import { startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
+import { useDevServer } from "./helpers/dev-server.js";
 
 /** The fixture's timings (test/e2e/fixtures/short-timings/index.ts). */
 const POST_STREAM_LIFETIME_MS = 1_000;
 const STREAM_LIFETIME_MS = 1_500;
 const IDLE_TIMEOUT_MS = 6_000;
 
-let server: DevServer;
-let endpoint: Endpoint;
-
-beforeAll(async () => {
-  server = await startDevServer({ config: "test/e2e/fixtures/short-timings/wrangler.toml" });
-  endpoint = endpointOf(server.url);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await stopAllDevServers();
-});
+const { endpoint } = useDevServer({ config: "test/e2e/fixtures/short-timings/wrangler.toml" });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -43,23 +31,15 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const streamOf = (eventId: string) => eventId.slice(0, eventId.lastIndexOf("_"));
 const positionOf = (eventId: string) => Number(eventId.slice(eventId.lastIndexOf("_") + 1));
 
-type Message = JSONRPCMessage & {
-  id?: string | number;
-  method?: string;
-  params?: { progress?: number; data?: unknown };
-  result?: { content?: unknown };
-  error?: unknown;
-};
-
-const isProgress = (message: Message) => message.method === "notifications/progress";
-const isResponseTo = (id: string | number | undefined) => (message: Message) =>
+const isProgress = (message: AnyMessage) => message.method === "notifications/progress";
+const isResponseTo = (id: string | number | undefined) => (message: AnyMessage) =>
   message.method === undefined && message.id === id && (message.result !== undefined || message.error !== undefined);
 
 /** One HTTP exchange of the SDK transport, with every SSE event of its answer as it arrived. */
 interface Exchange {
   method: string;
   lastEventId: string | null;
-  body: Message | undefined;
+  body: AnyMessage | undefined;
   status: number;
   /** Every event, priming events (empty data) included. */
   events: SseEvent[];
@@ -68,7 +48,7 @@ interface Exchange {
 }
 
 const dataEvents = (exchange: Exchange) => exchange.events.filter((event) => event.data !== "");
-const messagesOf = (exchanges: Exchange[]) => exchanges.flatMap(dataEvents).map((event) => JSON.parse(event.data) as Message);
+const messagesOf = (exchanges: Exchange[]) => exchanges.flatMap(dataEvents).map((event) => JSON.parse(event.data) as AnyMessage);
 
 /** A fetch for the SDK transport that records every exchange; `before` may run first (and delay it). */
 function recordingFetch(exchanges: Exchange[], before?: (method: string, lastEventId: string | null) => Promise<void>) {
@@ -76,7 +56,7 @@ function recordingFetch(exchanges: Exchange[], before?: (method: string, lastEve
     const method = init?.method ?? "GET";
     const lastEventId = new Headers(init?.headers).get("last-event-id");
     await before?.(method, lastEventId);
-    const body = typeof init?.body === "string" ? (JSON.parse(init.body) as Message) : undefined;
+    const body = typeof init?.body === "string" ? (JSON.parse(init.body) as AnyMessage) : undefined;
     const response = await fetch(input, init);
     const exchange: Exchange = { method, lastEventId, body, status: response.status, events: [], endedByServer: false };
     exchanges.push(exchange);
@@ -129,15 +109,6 @@ async function until(condition: () => boolean, what: () => string, timeoutMs = 1
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
     await sleep(50);
   }
-}
-
-async function expectJsonRpcError(response: Response, status: number, mentioning: string): Promise<void> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  expect(response.headers.get("content-type")).toContain("application/json");
-  const body = JSON.parse(text) as unknown;
-  expect(body).toEqual({ jsonrpc: "2.0", id: null, error: { code: expect.any(Number), message: expect.any(String) } });
-  expect((body as { error: { message: string } }).error.message).toContain(mentioning);
 }
 
 describe("the SDK client under SSE polling", () => {
@@ -301,7 +272,7 @@ describe("raw resumption", () => {
     expect(priming).toMatchObject({ id: expect.stringMatching(/_0$/), data: "" });
     const stream = streamOf(priming.id!);
     expect([first.id, second.id]).toEqual([`${stream}_1`, `${stream}_2`]);
-    expect([first, second].map((event) => (JSON.parse(event.data) as Message).params?.progress)).toEqual([1, 2]);
+    expect([first, second].map((event) => (JSON.parse(event.data) as AnyMessage).params?.progress)).toEqual([1, 2]);
 
     const received: SseEvent[] = [];
     let lastEventId = second.id!;
@@ -312,11 +283,11 @@ describe("raw resumption", () => {
       expect(events[0]).toMatchObject({ id: lastEventId, data: "" });
       received.push(...events.filter((event) => event.data !== ""));
       lastEventId = events.at(-1)!.id!;
-      if (received.some((event) => isResponseTo("drop-me")(JSON.parse(event.data) as Message))) break;
+      if (received.some((event) => isResponseTo("drop-me")(JSON.parse(event.data) as AnyMessage))) break;
       await sleep(200); // the retry hint
     }
     expect(received.map((event) => event.id)).toEqual(Array.from({ length: 9 }, (_, index) => `${stream}_${index + 3}`));
-    const messages = received.map((event) => JSON.parse(event.data) as Message);
+    const messages = received.map((event) => JSON.parse(event.data) as AnyMessage);
     expect(messages.filter(isProgress).map((message) => message.params?.progress)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
     expect(messages.at(-1)).toEqual({
       jsonrpc: "2.0",
@@ -346,7 +317,7 @@ describe("raw resumption", () => {
     const events = await readAllSseEvents(resumed);
     const stream = streamOf(priming.id!);
     expect(events.map((event) => event.id)).toEqual([first.id, `${stream}_2`, `${stream}_3`]);
-    const [, progress, result] = events.map((event) => (event.data === "" ? undefined : (JSON.parse(event.data) as Message)));
+    const [, progress, result] = events.map((event) => (event.data === "" ? undefined : (JSON.parse(event.data) as AnyMessage)));
     expect(progress?.params?.progress).toBe(2);
     expect(result).toEqual({
       jsonrpc: "2.0",
@@ -364,7 +335,9 @@ describe("raw resumption", () => {
     });
     const answered = await readAllSseEvents(await mcpPost(endpoint, call, { sessionId }));
     expect(answered.map((event) => positionOf(event.id!))).toEqual([0, 1, 2]);
-    await expectJsonRpcError(await openStream(endpoint, sessionId, { "last-event-id": answered[1]!.id! }), 400, "Last-Event-ID");
+    await expectJsonRpcError(await openStream(endpoint, sessionId, { "last-event-id": answered[1]!.id! }), 400, {
+      mentioning: "Last-Event-ID",
+    });
   });
 });
 
@@ -381,12 +354,12 @@ describe("idle expiry", () => {
       const response = await mcpPost(endpoint, request(9, "ping"), { sessionId });
       lastRequest = Date.now();
       status = response.status;
-      if (status === 404) await expectJsonRpcError(response, 404, "Session not found");
+      if (status === 404) await expectJsonRpcError(response, 404, { mentioning: "Session not found" });
       else await response.body?.cancel();
     }
     expect(status).toBe(404);
-    await expectJsonRpcError(await openStream(endpoint, sessionId), 404, "Session not found");
-    await expectJsonRpcError(await mcpRequest(endpoint, "DELETE", { sessionId }), 404, "Session not found");
+    await expectJsonRpcError(await openStream(endpoint, sessionId), 404, { mentioning: "Session not found" });
+    await expectJsonRpcError(await mcpRequest(endpoint, "DELETE", { sessionId }), 404, { mentioning: "Session not found" });
   });
 });
 
@@ -417,7 +390,9 @@ describe("Last-Event-ID of no stream of this session", () => {
       `${streamOf(theirPriming.id!)}_x`,
     ];
     for (const lastEventId of foreign) {
-      await expectJsonRpcError(await openStream(endpoint, mine, { "last-event-id": lastEventId }), 400, "Last-Event-ID");
+      await expectJsonRpcError(await openStream(endpoint, mine, { "last-event-id": lastEventId }), 400, {
+        mentioning: "Last-Event-ID",
+      });
     }
 
     // Both sessions are as before: mine opens its stream, theirs still replays after its own id.

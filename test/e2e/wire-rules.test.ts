@@ -1,6 +1,7 @@
 // The Streamable HTTP wire rules, over the network against wrangler dev: status, headers, and a
 // JSON-RPC error body a client can act on for every rejection.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { expectJsonRpcError } from "../shared/expect.js";
 import {
   callTool,
   initializeBody,
@@ -11,11 +12,9 @@ import {
   openStream,
   readJsonRpcResponse,
   request,
-  type Endpoint,
 } from "../shared/mcp.js";
 import { readSseMessages, sseCursor, sseEvents } from "../shared/sse.js";
-import { endpointOf } from "./helpers/mcp-client.js";
-import { startDevServer, stopAllDevServers, type DevServer } from "./helpers/wrangler-dev.js";
+import { useDevServer } from "./helpers/dev-server.js";
 
 /** The code of rejections that are about HTTP, not about the JSON-RPC content (as the SDK's own transport). */
 const HTTP_REJECTION = -32000;
@@ -24,39 +23,14 @@ const SESSION_NOT_FOUND = -32001;
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
 
-let server: DevServer;
-let endpoint: Endpoint;
-
-beforeAll(async () => {
-  server = await startDevServer();
-  endpoint = endpointOf(server.url);
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await stopAllDevServers();
-});
-
-/** Asserts `response` is `status` with a JSON-RPC error object as its body; returns the body. */
-async function expectJsonRpcError(
-  response: Response,
-  status: number,
-  code: number,
-  id: string | number | null = null,
-): Promise<{ error: { message: string } }> {
-  const body = await response.text();
-  expect(response.status, body).toBe(status);
-  expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-  const parsed = JSON.parse(body);
-  expect(parsed).toEqual({ jsonrpc: "2.0", id, error: { code, message: expect.stringMatching(/\S/) } });
-  return parsed;
-}
+const dev = useDevServer();
+const { endpoint } = dev;
 
 const echo = (id: number | string = 1, message = "hi") => request(id, "tools/call", { name: "echo", arguments: { message } });
 
 describe("session id", () => {
   it("a request other than initialize without Mcp-Session-Id gets 400", async () => {
-    const { error } = await expectJsonRpcError(await mcpPost(endpoint, echo()), 400, HTTP_REJECTION);
+    const error = await expectJsonRpcError(await mcpPost(endpoint, echo()), 400, { code: HTTP_REJECTION });
     expect(error.message).toMatch(/Mcp-Session-Id/);
   });
 
@@ -64,20 +38,20 @@ describe("session id", () => {
     const sessionId = crypto.randomUUID();
     const response =
       method === "POST" ? await mcpPost(endpoint, echo(), { sessionId }) : await mcpRequest(endpoint, method, { sessionId });
-    await expectJsonRpcError(response, 404, SESSION_NOT_FOUND);
+    await expectJsonRpcError(response, 404, { code: SESSION_NOT_FOUND });
   });
 
   it.each(["not-a-session", "00000000-0000-0000-0000-000000000000", "' OR 1=1 --"])(
     "a malformed session id (%s) gets 404",
     async (sessionId) => {
-      await expectJsonRpcError(await mcpPost(endpoint, echo(), { sessionId }), 404, SESSION_NOT_FOUND);
+      await expectJsonRpcError(await mcpPost(endpoint, echo(), { sessionId }), 404, { code: SESSION_NOT_FOUND });
     },
   );
 });
 
 describe("body", () => {
   it("a body that is not JSON gets 400 with -32700", async () => {
-    await expectJsonRpcError(await mcpPost(endpoint, '{"jsonrpc": "2.0", "id": 1,'), 400, PARSE_ERROR);
+    await expectJsonRpcError(await mcpPost(endpoint, '{"jsonrpc": "2.0", "id": 1,'), 400, { code: PARSE_ERROR });
   });
 
   it.each([
@@ -86,25 +60,25 @@ describe("body", () => {
     ["a batch holding a number", [1]],
   ])("%s gets 400 with -32600", async (_, body) => {
     const sessionId = await openSession(endpoint);
-    await expectJsonRpcError(await mcpPost(endpoint, body, { sessionId }), 400, INVALID_REQUEST);
+    await expectJsonRpcError(await mcpPost(endpoint, body, { sessionId }), 400, { code: INVALID_REQUEST });
   });
 
   it("a rejected message's id comes back in the error", async () => {
     const wrongVersion = { jsonrpc: "1.0", id: 7, method: "ping" };
-    await expectJsonRpcError(await mcpPost(endpoint, wrongVersion), 400, INVALID_REQUEST, 7);
+    await expectJsonRpcError(await mcpPost(endpoint, wrongVersion), 400, { code: INVALID_REQUEST, id: 7 });
   });
 
   it("initialize batched with another message gets 400 with -32600", async () => {
     const batch = [initializeBody("init-1"), request(2, "ping")];
     const response = await mcpPost(endpoint, batch);
-    await expectJsonRpcError(response, 400, INVALID_REQUEST, "init-1");
+    await expectJsonRpcError(response, 400, { code: INVALID_REQUEST, id: "init-1" });
     expect(response.headers.get("mcp-session-id")).toBeNull();
   });
 
   it("a body over 4 MiB gets 413", async () => {
     const sessionId = await openSession(endpoint);
     const body = JSON.stringify(echo(1, "x".repeat(4 * 1024 * 1024)));
-    await expectJsonRpcError(await mcpPost(endpoint, body, { sessionId }), 413, HTTP_REJECTION);
+    await expectJsonRpcError(await mcpPost(endpoint, body, { sessionId }), 413, { code: HTTP_REJECTION });
   });
 
   it("a body over 4 MiB sent without Content-Length (chunked) gets 413", async () => {
@@ -123,7 +97,7 @@ describe("body", () => {
       body: chunked,
       duplex: "half",
     } as RequestInit);
-    await expectJsonRpcError(response, 413, HTTP_REJECTION);
+    await expectJsonRpcError(response, 413, { code: HTTP_REJECTION });
   });
 
   it("a body of just under 4 MiB is served", async () => {
@@ -139,19 +113,19 @@ describe("body", () => {
 describe("headers", () => {
   it("a POST whose Accept allows neither JSON nor SSE gets 406", async () => {
     const sessionId = await openSession(endpoint);
-    await expectJsonRpcError(await mcpPost(endpoint, echo(), { sessionId, accept: "text/html" }), 406, HTTP_REJECTION);
+    await expectJsonRpcError(await mcpPost(endpoint, echo(), { sessionId, accept: "text/html" }), 406, { code: HTTP_REJECTION });
   });
 
   it("a GET whose Accept does not allow text/event-stream gets 406", async () => {
     const sessionId = await openSession(endpoint);
     const response = await mcpRequest(endpoint, "GET", { sessionId, accept: "application/json" });
-    await expectJsonRpcError(response, 406, HTTP_REJECTION);
+    await expectJsonRpcError(response, 406, { code: HTTP_REJECTION });
   });
 
   it("a POST sent as Content-Type text/plain gets 415", async () => {
     const sessionId = await openSession(endpoint);
     const response = await mcpPost(endpoint, echo(), { sessionId, contentType: "text/plain" });
-    await expectJsonRpcError(response, 415, HTTP_REJECTION);
+    await expectJsonRpcError(response, 415, { code: HTTP_REJECTION });
   });
 
   it("a POST sent as Content-Type application/json; charset=utf-8 is served", async () => {
@@ -172,7 +146,7 @@ describe("headers", () => {
         method === "POST"
           ? await mcpPost(endpoint, echo(), options)
           : await mcpRequest(endpoint, method, { ...options, accept: "text/event-stream" });
-      const { error } = await expectJsonRpcError(response, 400, HTTP_REJECTION);
+      const error = await expectJsonRpcError(response, 400, { code: HTTP_REJECTION });
       expect(error.message).toMatch(/1999-01-01/);
 
       const answer = await readJsonRpcResponse(await mcpPost(endpoint, echo(2, "still there"), { sessionId }));
@@ -185,7 +159,7 @@ describe("methods and paths", () => {
   it.each(["PUT", "PATCH"])("%s gets 405 with an Allow header", async (method) => {
     const sessionId = await openSession(endpoint);
     const response = await mcpRequest(endpoint, method, { sessionId });
-    await expectJsonRpcError(response, 405, HTTP_REJECTION);
+    await expectJsonRpcError(response, 405, { code: HTTP_REJECTION });
     const allowed = response.headers
       .get("allow")
       ?.split(",")
@@ -195,14 +169,14 @@ describe("methods and paths", () => {
   });
 
   it("GET /health answers 200", async () => {
-    const response = await fetch(`${server.url}/health`);
+    const response = await fetch(`${dev.server.url}/health`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "ok" });
   });
 
   it("another path gets 404 naming the MCP endpoint", async () => {
-    const response = await fetch(`${server.url}/sse`, { method: "POST", body: "{}" });
-    const { error } = await expectJsonRpcError(response, 404, HTTP_REJECTION);
+    const response = await fetch(`${dev.server.url}/sse`, { method: "POST", body: "{}" });
+    const error = await expectJsonRpcError(response, 404, { code: HTTP_REJECTION });
     expect(error.message).toMatch(/\/mcp/);
   });
 });
@@ -231,7 +205,7 @@ describe("POSTs without requests", () => {
   it("a response nobody waits for gets 400 with -32600 and no id, as the spec asks", async () => {
     const sessionId = await openSession(endpoint);
     const response = await mcpPost(endpoint, { jsonrpc: "2.0", id: "from-the-client", result: {} }, { sessionId });
-    await expectJsonRpcError(response, 400, INVALID_REQUEST, null);
+    await expectJsonRpcError(response, 400, { code: INVALID_REQUEST, id: null });
   });
 });
 
@@ -262,9 +236,9 @@ describe("DELETE", () => {
     expect(deleted.status).toBe(200);
     expect(await readToEnd(stream)).toEqual([]);
 
-    await expectJsonRpcError(await mcpPost(endpoint, echo(), { sessionId }), 404, SESSION_NOT_FOUND);
-    await expectJsonRpcError(await openStream(endpoint, sessionId), 404, SESSION_NOT_FOUND);
-    await expectJsonRpcError(await mcpRequest(endpoint, "DELETE", { sessionId }), 404, SESSION_NOT_FOUND);
+    await expectJsonRpcError(await mcpPost(endpoint, echo(), { sessionId }), 404, { code: SESSION_NOT_FOUND });
+    await expectJsonRpcError(await openStream(endpoint, sessionId), 404, { code: SESSION_NOT_FOUND });
+    await expectJsonRpcError(await mcpRequest(endpoint, "DELETE", { sessionId }), 404, { code: SESSION_NOT_FOUND });
   });
 });
 

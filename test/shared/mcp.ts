@@ -1,5 +1,6 @@
 // Helpers for raw HTTP tests of the MCP endpoint, shared by the workerd tests (which call the
 // Worker's fetch directly) and the end-to-end tests (which call wrangler dev over the network).
+import type { JSONRPCErrorResponse, JSONRPCRequest, JSONRPCResultResponse } from "@modelcontextprotocol/sdk/types.js";
 import { readAllSseMessages } from "./sse.js";
 
 export const PROTOCOL_VERSION = "2025-11-25";
@@ -22,11 +23,29 @@ export interface McpRequestOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * Any JSON-RPC message as a test reads it: the members of the SDK's JSONRPCMessage union merged,
+ * every field optional, so that a test can look at `method`, `params`, `result` or `error`
+ * without narrowing first.
+ */
+export type AnyMessage = Partial<JSONRPCRequest & JSONRPCResultResponse & JSONRPCErrorResponse>;
+
 export interface JsonRpcAnswer {
   jsonrpc: "2.0";
   id: string | number | null;
   result?: Record<string, unknown>;
   error?: { code: number; message: string };
+}
+
+/** `endpoint` with `Authorization: Bearer <token>` on every request. */
+export function withBearer(endpoint: Endpoint, token: string): Endpoint {
+  return {
+    url: endpoint.url,
+    fetch: (request) => {
+      request.headers.set("authorization", `Bearer ${token}`);
+      return endpoint.fetch(request);
+    },
+  };
 }
 
 /** The headers mcpPost sends; also used for GET and DELETE. */

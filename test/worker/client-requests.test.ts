@@ -1,25 +1,16 @@
 // Server→client requests and cancellation routed through the session object, in workerd: the
 // answer always arrives as a separate POST, as it would on another isolate.
 import { describe, expect, it } from "vitest";
-import { mcpPost, mcpRequest, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
+import { mcpPost, mcpRequest, openSession, openStream, request, type Endpoint, type AnyMessage } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
 import { worker, workerWith } from "./helpers.js";
 
 const asking = { elicitation: { form: {} }, sampling: {}, roots: { listChanged: true } };
 
-interface Message {
-  jsonrpc: "2.0";
-  id?: string | number;
-  method?: string;
-  params?: Record<string, unknown>;
-  result?: Record<string, unknown>;
-  error?: { code: number; message: string };
-}
-
 /** The messages of a stream, one at a time. */
-function messagesOf(response: Response): () => Promise<Message> {
+function messagesOf(response: Response): () => Promise<AnyMessage> {
   const cursor = sseCursor(response);
-  return () => cursor.message<Message>();
+  return () => cursor.message<AnyMessage>();
 }
 
 function callTool(endpoint: Endpoint, sessionId: string, id: number, name: string, args = {}, accept?: string) {
@@ -137,7 +128,7 @@ describe("cancellation", () => {
       { sessionId },
     );
     expect(cancel.status).toBe(202);
-    const rest: Message[] = [];
+    const rest: AnyMessage[] = [];
     await expect(async () => {
       for (;;) rest.push(await next());
     }).rejects.toThrow("the stream ended");

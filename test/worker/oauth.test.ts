@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { createDemoServer } from "../../demo/server.js";
 import { createMcpHandler } from "../../src/lib.js";
 import { OAUTH_ENDPOINTS, oauthGrant, oauthHelpers, withOAuth, type OAuthBindings, type OAuthOptions } from "../../src/oauth.js";
-import { callTool, initializeBody, mcpPost, mcpRequest, openSession, request, type Endpoint } from "../shared/mcp.js";
+import { callTool, initializeBody, mcpPost, mcpRequest, openSession, request, withBearer, type Endpoint } from "../shared/mcp.js";
 import { storedState } from "./helpers.js";
 
 type TestEnv = Cloudflare.Env & OAuthBindings;
@@ -72,13 +72,11 @@ function oauthWorker(options: Partial<OAuthOptions<TestEnv>> = {}) {
   const testEnv = oauthEnv();
   const fetchAt = async (input: string | URL, init?: RequestInit): Promise<Response> =>
     handler.fetch(new Request(new URL(input, ORIGIN), init) as never, testEnv, createExecutionContext());
-  const mcpAs = (token?: string): Endpoint => ({
+  const mcp: Endpoint = {
     url: `${ORIGIN}/mcp`,
-    fetch: async (r) => {
-      if (token) r.headers.set("authorization", `Bearer ${token}`);
-      return handler.fetch(r as never, testEnv, createExecutionContext());
-    },
-  });
+    fetch: async (r) => handler.fetch(r as never, testEnv, createExecutionContext()),
+  };
+  const mcpAs = (token?: string): Endpoint => (token ? withBearer(mcp, token) : mcp);
   return { fetchAt, mcpAs };
 }
 

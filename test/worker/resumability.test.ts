@@ -1,16 +1,9 @@
 // Resumable streams, SSE polling, the event log and idle expiry, in workerd.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { callTool, mcpPost, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
+import { callTool, mcpPost, openSession, openStream, request, type Endpoint, type AnyMessage } from "../shared/mcp.js";
 import { readAllSseEvents, sseCursor } from "../shared/sse.js";
 import { sessionObject, storedState, worker, workerWith } from "./helpers.js";
-
-interface Message {
-  id?: string | number;
-  method?: string;
-  params?: { progress?: number; data?: string };
-  result?: { content: { text: string }[] };
-}
 
 function slowTask(endpoint: Endpoint, sessionId: string, steps: number, delayMs: number) {
   return mcpPost(
@@ -21,14 +14,14 @@ function slowTask(endpoint: Endpoint, sessionId: string, steps: number, delayMs:
 }
 
 /** Events with data, with their ids, until the stream ends. */
-async function eventsUntilEnd(response: Response): Promise<{ id?: string; message: Message }[]> {
+async function eventsUntilEnd(response: Response): Promise<{ id?: string; message: AnyMessage }[]> {
   const events = await readAllSseEvents(response);
   return events
     .filter((event) => event.data !== "")
-    .map((event) => ({ id: event.id, message: JSON.parse(event.data) as Message }));
+    .map((event) => ({ id: event.id, message: JSON.parse(event.data) as AnyMessage }));
 }
 
-const progressOf = (events: { message: Message }[]) =>
+const progressOf = (events: { message: AnyMessage }[]) =>
   events.filter(({ message }) => message.method === "notifications/progress").map(({ message }) => message.params?.progress);
 
 describe("event ids", () => {
@@ -161,7 +154,7 @@ describe("SSE polling", () => {
 
     await callTool(polling, sessionId, "log", { message: "while away" });
     const next = sseCursor(await openStream(polling, sessionId, { "last-event-id": priming.id! }));
-    expect(await next.message<Message>()).toMatchObject({ params: { data: "while away" } });
+    expect(await next.message<AnyMessage>()).toMatchObject({ params: { data: "while away" } });
     await next.cancel();
   });
 
@@ -172,8 +165,8 @@ describe("SSE polling", () => {
     await first.event();
     await callTool(polling, sessionId, "log", { message: "A" });
     await callTool(polling, sessionId, "log", { message: "B" });
-    expect(await first.message<Message>()).toMatchObject({ params: { data: "A" } });
-    expect(await first.message<Message>()).toMatchObject({ params: { data: "B" } });
+    expect(await first.message<AnyMessage>()).toMatchObject({ params: { data: "A" } });
+    expect(await first.message<AnyMessage>()).toMatchObject({ params: { data: "B" } });
     await expect(first.event()).rejects.toThrow("the stream ended");
     for (let poll = 0; poll < 2; poll++) {
       const next = await eventsUntilEnd(await openStream(polling, sessionId));
@@ -225,12 +218,12 @@ function loggedPositions(sessionId: string, stream: string): Promise<number[]> {
 }
 
 /** The first `count` data events of a stream that stays open. */
-async function eventsUntilEndWithin(response: Response, count: number): Promise<{ id?: string; message: Message }[]> {
+async function eventsUntilEndWithin(response: Response, count: number): Promise<{ id?: string; message: AnyMessage }[]> {
   const cursor = sseCursor(response);
-  const events: { id?: string; message: Message }[] = [];
+  const events: { id?: string; message: AnyMessage }[] = [];
   while (events.length < count) {
     const event = await cursor.event();
-    if (event.data !== "") events.push({ id: event.id, message: JSON.parse(event.data) as Message });
+    if (event.data !== "") events.push({ id: event.id, message: JSON.parse(event.data) as AnyMessage });
   }
   await cursor.cancel();
   return events;

@@ -1,7 +1,7 @@
 // DNS-rebinding protection, authentication, and sessions bound to their principal, in workerd.
 import { describe, expect, it } from "vitest";
 import { bearerTokens } from "../../src/security/auth.js";
-import { callTool, initializeBody, mcpPost, mcpRequest, openSession, openStream, request, type Endpoint } from "../shared/mcp.js";
+import { callTool, initializeBody, mcpPost, mcpRequest, openSession, openStream, request, withBearer } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
 import { storedState, worker, workerWith } from "./helpers.js";
 
@@ -40,13 +40,7 @@ describe("DNS-rebinding protection", () => {
 
 describe("bearer tokens", () => {
   const secured = workerWith({ authenticate: bearerTokens({ secret: "MCP_TOKENS" }) }, { MCP_TOKENS: "alpha, beta" });
-  const as = (token: string): Endpoint => ({
-    url: secured.url,
-    fetch: (r) => {
-      r.headers.set("authorization", `Bearer ${token}`);
-      return secured.fetch(r);
-    },
-  });
+  const as = (token: string) => withBearer(secured, token);
 
   it("answers 401 with WWW-Authenticate without a token, and with a wrong one", async () => {
     for (const endpoint of [secured, as("gamma")]) {
