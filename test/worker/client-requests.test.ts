@@ -87,18 +87,6 @@ describe("a server→client request during a tool call", () => {
   });
 });
 
-describe("an answer nobody waits for", () => {
-  it("gets a clear 400, and is delivered to no one", async () => {
-    const sessionId = await openSession(worker, asking);
-    const response = await answer(worker, sessionId, "not-a-pending-id", { action: "accept" });
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({
-      id: null,
-      error: { code: -32600, message: expect.stringContaining(`"not-a-pending-id" is waiting for an answer`) },
-    });
-  });
-});
-
 describe("a server→client request outside any client request", () => {
   it("goes out on the standalone stream and its answer is routed back", async () => {
     const sessionId = await openSession(worker, asking);

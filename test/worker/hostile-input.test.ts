@@ -81,17 +81,6 @@ describe("generated hostile input", () => {
     );
     expect(await snapshot()).toEqual(before);
   });
-
-  it("methods other than GET, POST, DELETE and OPTIONS get 405 with Allow", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom("PUT", "PATCH"), async (method) => {
-        const response = await worker.fetch(new Request(worker.url, { method, headers: { "mcp-session-id": sessionId } }));
-        expect(response.headers.get("allow")).toContain("POST");
-        await expectClearError(response, [405]);
-      }),
-      { numRuns: 4 },
-    );
-  });
 });
 
 describe("limits", () => {
@@ -102,12 +91,6 @@ describe("limits", () => {
     await expectClearError(await mcpPost(worker, veryDeep, { sessionId }), [400, 413]);
     const batch = Array.from({ length: MAX_BATCH_LENGTH + 1 }, () => ({ jsonrpc: "2.0", method: "notifications/initialized" }));
     await expectClearError(await mcpPost(worker, batch, { sessionId }), [400]);
-    expect(await snapshot()).toEqual(before);
-  });
-
-  it("refuse a body over the size limit with 413, before reading it", async () => {
-    const huge = JSON.stringify({ jsonrpc: "2.0", method: "x", params: { pad: "x".repeat(4 * 1024 * 1024) } });
-    await expectClearError(await mcpPost(worker, huge, { sessionId }), [413]);
     expect(await snapshot()).toEqual(before);
   });
 

@@ -127,13 +127,6 @@ describe("a later POST", () => {
     const answers = (await response.json()) as { id: number }[];
     expect(answers.map(({ id }) => id).sort()).toEqual([7, 8]);
   });
-
-  it("gets 202 with no body for notifications alone", async () => {
-    const sessionId = await openSession(worker);
-    const response = await mcpPost(worker, { jsonrpc: "2.0", method: "notifications/initialized" }, { sessionId });
-    expect(response.status).toBe(202);
-    expect(await response.text()).toBe("");
-  });
 });
 
 describe("the standalone stream", () => {
@@ -163,17 +156,6 @@ describe("the standalone stream", () => {
     const [next] = await readSseMessages<{ method: string; params: { data: string } }>(second, 1);
     expect(next).toMatchObject({ method: "notifications/message", params: { data: "fresh" } });
   });
-
-  it("is one per session: a second GET replaces the first, which ends", async () => {
-    const sessionId = await openSession(worker);
-    const first = await openStream(worker, sessionId);
-    const second = await openStream(worker, sessionId);
-    expect(second.status).toBe(200);
-    expect(await readAllSseMessages(first)).toEqual([]);
-    await callTool(worker, sessionId, "toggle_extra_tool");
-    const [message] = await readSseMessages<{ method: string }>(second, 1);
-    expect(message!.method).toBe("notifications/tools/list_changed");
-  });
 });
 
 describe("resource subscriptions", () => {
@@ -195,20 +177,13 @@ describe("resource subscriptions", () => {
 });
 
 describe("DELETE", () => {
-  it("closes the stream, removes the storage, and answers 404 afterwards", async () => {
+  // What the client sees (200, the stream ends, 404 from then on) is a wire rule: test/shared/wire-rules.ts.
+  it("removes all of the session's storage", async () => {
     const sessionId = await openSession(worker);
-    const stream = await openStream(worker, sessionId);
-    const deleted = await mcpRequest(worker, "DELETE", { sessionId });
-    expect(deleted.status).toBe(200);
-
-    const reader = stream.body!.getReader();
-    let done = false;
-    while (!done) ({ done } = await reader.read());
+    await callTool(worker, sessionId, "toggle_extra_tool");
+    expect((await storedState(sessionId)).tables).toEqual(expect.arrayContaining(["session", "events"]));
+    expect((await mcpRequest(worker, "DELETE", { sessionId })).status).toBe(200);
     expect(await storedState(sessionId)).toEqual({ tables: [] });
-
-    expect((await mcpPost(worker, request(2, "ping"), { sessionId })).status).toBe(404);
-    expect((await openStream(worker, sessionId)).status).toBe(404);
-    expect((await mcpRequest(worker, "DELETE", { sessionId })).status).toBe(404);
   });
 
   it("of an unknown session leaves no storage behind", async () => {
