@@ -13,6 +13,8 @@ function slowTask(endpoint: Endpoint, sessionId: string, steps: number, delayMs:
   );
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Events with data, with their ids, until the stream ends. */
 async function eventsUntilEnd(response: Response): Promise<{ id?: string; message: AnyMessage }[]> {
   const events = await readAllSseEvents(response);
@@ -193,17 +195,26 @@ describe("idle expiry", () => {
     const sessionId = await openSession(short);
     await callTool(short, sessionId, "toggle_extra_tool");
     expect((await storedState(sessionId)).tables).toContain("events");
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await sleep(600);
     await runDurableObjectAlarm(sessionObject(sessionId));
     expect(await storedState(sessionId)).toEqual({ tables: [] });
     expect((await mcpPost(short, request(2, "ping"), { sessionId })).status).toBe(404);
   });
 
   it("is postponed by activity", async () => {
-    const sessionId = await openSession(worker);
-    expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true);
-    expect((await storedState(sessionId)).record).toBeDefined();
-    expect((await mcpPost(worker, request(2, "ping"), { sessionId })).status).toBe(200);
+    const idleTimeoutMs = 800;
+    const short = workerWith({ session: { idleTimeoutMs } });
+    const [active, idle] = await Promise.all([openSession(short), openSession(short)]);
+    await sleep(450);
+    expect((await mcpPost(short, request(2, "ping"), { sessionId: active })).status).toBe(200);
+    await sleep(idleTimeoutMs - 450 + 50);
+    // Both are now older than the idle timeout; only `idle` has been idle that long.
+    expect(await runDurableObjectAlarm(sessionObject(active))).toBe(true);
+    await runDurableObjectAlarm(sessionObject(idle));
+    expect((await storedState(active)).record).toBeDefined();
+    expect((await mcpPost(short, request(3, "ping"), { sessionId: active })).status).toBe(200);
+    expect(await storedState(idle)).toEqual({ tables: [] });
+    expect((await mcpPost(short, request(3, "ping"), { sessionId: idle })).status).toBe(404);
   });
 });
 
