@@ -3,12 +3,14 @@
  * initialized (README, "How a request flows"). Stored once per session in its Durable Object.
  */
 import {
+  InitializeResultSchema,
   ResourceUpdatedNotificationSchema,
   SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
   type ClientCapabilities,
   type Implementation,
+  type InitializeRequestParams,
   type JSONRPCMessage,
   type JSONRPCRequest,
   type LoggingLevel,
@@ -56,6 +58,27 @@ export function applyChange(record: SessionRecord, change: SessionChange): Sessi
 export function concernsSession(record: SessionRecord, message: JSONRPCMessage): boolean {
   const updated = ResourceUpdatedNotificationSchema.safeParse(message);
   return !updated.success || record.subscriptions.includes(updated.data.params.uri);
+}
+
+/**
+ * The record of a session that `initialize` just created. The protocol version is the one the
+ * server answered with: it may differ from the one the client asked for (spec 2025-11-25,
+ * lifecycle "Version Negotiation"). Throws when the result is not an initialize result.
+ */
+export function initializedRecord(
+  params: InitializeRequestParams,
+  result: unknown,
+  now = Date.now(),
+): Omit<SessionRecord, "principal"> {
+  return {
+    protocolVersion: InitializeResultSchema.parse(result).protocolVersion,
+    clientInfo: params.clientInfo,
+    clientCapabilities: params.capabilities,
+    subscriptions: [],
+    standaloneStreamId: crypto.randomUUID(),
+    createdAt: now,
+    lastSeenAt: now,
+  };
 }
 
 /** The change a request asks for, kept once the server has answered it with success. */

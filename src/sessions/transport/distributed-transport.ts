@@ -1,20 +1,18 @@
 /**
  * The SDK `Transport` for one POST of a session that any isolate may serve (the "distributed
  * mode" proposed in typescript-sdk #793). Options as proposed: `sessionId` plus the stored
- * record restores an initialized session in a fresh server; `disableLocalSse` means the
- * standalone stream is never held here: messages bound for it leave as `responseSse` events
- * (`onresponsesse`) for the session object to deliver.
+ * record restores an initialized session in a fresh server (./restore.ts); `disableLocalSse`
+ * means the standalone stream is never held here: messages bound for it leave as `responseSse`
+ * events (`onresponsesse`) for the session object to deliver.
  *
- * Server→client requests get session-unique ids (the SDK numbers them from 0 in every server
- * instance, so two isolates would collide) and are registered with the session object before
- * they leave; the client's answer, which may reach any isolate, comes back through `receive`
- * with the id mapped back. So do cancellations of the requests this POST serves.
+ * Server→client requests get session-unique ids (./server-request-ids.ts) and are registered
+ * with the session object before they leave; the client's answer, which may reach any isolate,
+ * comes back through `receive`. So do cancellations of the requests this POST serves.
  */
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   ErrorCode,
-  InitializeResultSchema,
   isInitializeRequest,
   type JSONRPCErrorResponse,
   type JSONRPCMessage,
@@ -27,8 +25,10 @@ import { errorResponse } from "../../wire/errors.js";
 import type { ResponseMode } from "../../wire/headers.js";
 import { HANDOVER_METHOD } from "../../wire/inbox.js";
 import { cancelledRequestId, isErrorResponse, isRequest, isResponse } from "../../wire/message-kind.js";
-import { changeRequestedBy, type SessionChange, type SessionRecord } from "../record.js";
+import { changeRequestedBy, initializedRecord, type SessionChange, type SessionRecord } from "../record.js";
 import { createResponseChannel, QUICK_ANSWER_MS, type ResponseChannel, type ResumableStream } from "./response-channel.js";
+import { SessionRestore } from "./restore.js";
+import { ServerRequestIds } from "./server-request-ids.js";
 
 export interface DistributedTransportOptions {
   sessionId: string;
@@ -61,9 +61,6 @@ type JsonRpcResponse = JSONRPCResultResponse | JSONRPCErrorResponse;
 /** Runs after the server answered a request with success, before the answer leaves. */
 type AfterSuccess = (response: JSONRPCResultResponse) => Promise<void>;
 
-/** Ids of the requests a restore replays; answered before any client message is dispatched. */
-const RESTORE_ID_PREFIX = "durable-mcp/restore/";
-
 export class DistributedTransport implements Transport {
   readonly sessionId: string;
   onclose?: () => void;
@@ -78,10 +75,8 @@ export class DistributedTransport implements Transport {
   #runsLong: ReturnType<typeof setTimeout> | undefined;
   /** Requests of this POST still waiting for their response. */
   readonly #pending = new Map<RequestId, AfterSuccess | undefined>();
-  readonly #restoring = new Map<RequestId, (response: JsonRpcResponse) => void>();
-  /** Server→client requests in flight: session-unique id → the id the server gave it, and back. */
-  readonly #outgoing = new Map<string, RequestId>();
-  readonly #outgoingIds = new Map<RequestId, string>();
+  readonly #restore = new SessionRestore();
+  readonly #serverRequests = new ServerRequestIds();
   readonly #outbox: JSONRPCMessage[] = [];
   #publishing: Promise<void> = Promise.resolve();
   #settle!: () => void;
@@ -107,7 +102,8 @@ export class DistributedTransport implements Transport {
   /** Serves one POST: restores the session, dispatches the messages, answers them. */
   async handlePost(messages: JSONRPCMessage[], context: PostContext): Promise<Response> {
     const extra = { requestInfo: context.requestInfo, authInfo: context.authInfo };
-    if (this.#options.record) await this.#restore(this.#options.record, extra);
+    const { record } = this.#options;
+    if (record) await this.#restore.run(record, (request) => this.onmessage?.(request, extra));
     const requests = messages.filter(isRequest);
     if (requests.length === 0) {
       for (const message of messages) this.onmessage?.(message, extra);
@@ -127,12 +123,11 @@ export class DistributedTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (isResponse(message)) {
-      const restored = message.id === undefined ? undefined : this.#restoring.get(message.id);
-      if (restored) return restored(message);
-      if (message.id !== undefined && this.#pending.has(message.id)) return this.#respond(message.id, message);
+    if (this.#restore.take(message)) return;
+    if (isResponse(message) && message.id !== undefined && this.#pending.has(message.id)) {
+      return this.#respond(message.id, message);
     }
-    const outgoing = isRequest(message) ? await this.#register(message) : this.#withMappedCancel(message);
+    const outgoing = isRequest(message) ? await this.#register(message) : this.#serverRequests.cancellation(message);
     if (!outgoing) return;
     const related = options?.relatedRequestId;
     if (related !== undefined && this.#pending.has(related) && this.#channel?.streams) {
@@ -153,11 +148,9 @@ export class DistributedTransport implements Transport {
       return;
     }
     if (isResponse(message)) {
-      const original = message.id === undefined ? undefined : this.#outgoing.get(String(message.id));
-      if (original === undefined) return;
-      this.#outgoing.delete(String(message.id));
-      this.#outgoingIds.delete(original);
-      this.onmessage?.({ ...message, id: original });
+      const answer = this.#serverRequests.answer(message);
+      if (!answer) return;
+      this.onmessage?.(answer);
       this.#settleWhenIdle();
       return;
     }
@@ -170,26 +163,17 @@ export class DistributedTransport implements Transport {
 
   /** Gives a server→client request its session-unique id; a failed registration fails the request. */
   async #register(request: JSONRPCRequest): Promise<JSONRPCRequest | undefined> {
-    const id = crypto.randomUUID();
+    const outgoing = this.#serverRequests.track(request);
     try {
-      await this.#options.onserverrequest?.(id, request.method);
+      await this.#options.onserverrequest?.(outgoing.id, request.method);
     } catch (error) {
+      this.#serverRequests.forget(outgoing.id);
       this.onmessage?.(
         errorResponse(request.id, ErrorCode.InternalError, `Sending ${request.method} failed: ${errorMessage(error)}`),
       );
       return undefined;
     }
-    this.#outgoing.set(id, request.id);
-    this.#outgoingIds.set(request.id, id);
-    return { ...request, id };
-  }
-
-  /** The SDK cancels its own requests (on timeout) by the id it gave them; the client knows another. */
-  #withMappedCancel(message: JSONRPCMessage): JSONRPCMessage {
-    const requestId = cancelledRequestId(message);
-    const id = requestId === undefined ? undefined : this.#outgoingIds.get(requestId);
-    if (id === undefined || !("method" in message)) return message;
-    return { ...message, params: { ...message.params, requestId: id } };
+    return outgoing;
   }
 
   async #respond(id: RequestId, response: JsonRpcResponse): Promise<void> {
@@ -212,56 +196,11 @@ export class DistributedTransport implements Transport {
     // The method first: a zod parse of every request only to find initialize shows in a profile.
     if (request.method === "initialize" && isInitializeRequest(request)) {
       if (!onsessioninitialized) return undefined;
-      return async (response) => {
-        const now = Date.now();
-        await onsessioninitialized({
-          protocolVersion: InitializeResultSchema.parse(response.result).protocolVersion,
-          clientInfo: request.params.clientInfo,
-          clientCapabilities: request.params.capabilities,
-          subscriptions: [],
-          standaloneStreamId: crypto.randomUUID(),
-          createdAt: now,
-          lastSeenAt: now,
-        });
-      };
+      return (response) => onsessioninitialized(initializedRecord(request.params, response.result));
     }
     const change = changeRequestedBy(request);
     if (!change || !onsessionchange) return undefined;
     return () => onsessionchange(change);
-  }
-
-  /** Replays the stored initialize (and log level) into the fresh server, through its handlers. */
-  async #restore(record: SessionRecord, extra: Parameters<NonNullable<Transport["onmessage"]>>[1]): Promise<void> {
-    await this.#replay(
-      {
-        method: "initialize",
-        params: {
-          protocolVersion: record.protocolVersion,
-          capabilities: record.clientCapabilities,
-          clientInfo: record.clientInfo,
-        },
-      },
-      extra,
-    );
-    if (record.logLevel) await this.#replay({ method: "logging/setLevel", params: { level: record.logLevel } }, extra);
-  }
-
-  #replay(
-    request: Omit<JSONRPCRequest, "jsonrpc" | "id">,
-    extra: Parameters<NonNullable<Transport["onmessage"]>>[1],
-  ): Promise<void> {
-    const id = `${RESTORE_ID_PREFIX}${request.method}`;
-    return new Promise((resolve, reject) => {
-      this.#restoring.set(id, (response) => {
-        this.#restoring.delete(id);
-        if (isErrorResponse(response)) {
-          reject(new Error(`Restoring the session failed at ${request.method}: ${response.error.message}`));
-        } else {
-          resolve();
-        }
-      });
-      this.onmessage?.({ jsonrpc: "2.0", id, ...request }, extra);
-    });
   }
 
   #stopRunsLong(): void {
@@ -295,7 +234,7 @@ export class DistributedTransport implements Transport {
         this.#stopRunsLong();
         this.#channel?.finish();
         await this.#channel?.drained();
-        if (this.#outgoing.size === 0) this.#settle();
+        if (!this.#serverRequests.waiting) this.#settle();
       });
     }, 0);
   }
