@@ -3,22 +3,9 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import type { SessionChange, SessionRecord } from "../../src/sessions/record.js";
-import { DistributedTransport, type PostContext } from "../../src/sessions/transport/distributed-transport.js";
-import type { ResponseMode } from "../../src/wire/headers.js";
+import { DistributedTransport } from "../../src/sessions/transport/distributed-transport.js";
 import { initializeBody, request } from "../shared/mcp.js";
-import { readAllSseMessages } from "../shared/sse.js";
-
-const record: SessionRecord = {
-  protocolVersion: "2025-06-18",
-  clientInfo: { name: "stored-client", version: "7" },
-  clientCapabilities: { sampling: {}, elicitation: { form: {} } },
-  logLevel: "warning",
-  subscriptions: [],
-  standaloneStreamId: "standalone",
-  principal: "anonymous",
-  createdAt: 1,
-  lastSeenAt: 1,
-};
+import { answerOf, context, record } from "./transport-fixtures.js";
 
 function whoamiServer(): McpServer {
   const server = new McpServer({ name: "t", version: "1" }, { capabilities: { logging: {}, tools: { listChanged: true } } });
@@ -35,16 +22,6 @@ function whoamiServer(): McpServer {
     return { content: [{ type: "text", text: "done" }] };
   });
   return server;
-}
-
-function context(mode: ResponseMode): PostContext {
-  return { mode, batch: false, headers: { "mcp-session-id": "s" }, requestInfo: { headers: {} } };
-}
-
-async function answerOf(response: Response): Promise<JSONRPCMessage[]> {
-  return response.headers.get("content-type")?.includes("event-stream")
-    ? readAllSseMessages<JSONRPCMessage>(response)
-    : [(await response.json()) as JSONRPCMessage];
 }
 
 describe("DistributedTransport", () => {

@@ -127,14 +127,24 @@ export class DistributedTransport implements Transport {
     if (isResponse(message) && message.id !== undefined && this.#pending.has(message.id)) {
       return this.#respond(message.id, message);
     }
-    const outgoing = isRequest(message) ? await this.#register(message) : this.#serverRequests.cancellation(message);
-    if (!outgoing) return;
-    const related = options?.relatedRequestId;
-    if (related !== undefined && this.#pending.has(related) && this.#channel?.streams) {
-      this.#channel.write(outgoing);
+    if (isRequest(message)) {
+      const outgoing = await this.#register(message);
+      if (outgoing) this.#deliver(outgoing, options?.relatedRequestId);
       return;
     }
-    this.#publish(outgoing);
+    const cancellation = this.#serverRequests.giveUp(message);
+    this.#deliver(cancellation ?? message, options?.relatedRequestId);
+    // The SDK gave up on its request: the POST need not wait for an answer to it any more.
+    if (cancellation) this.#settleWhenIdle();
+  }
+
+  /** On the POST's stream when related to one of its requests and it streams; else as responseSse. */
+  #deliver(message: JSONRPCMessage, related: RequestId | undefined): void {
+    if (related !== undefined && this.#pending.has(related) && this.#channel?.streams) {
+      this.#channel.write(message);
+      return;
+    }
+    this.#publish(message);
   }
 
   /**

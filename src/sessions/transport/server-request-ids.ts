@@ -3,7 +3,8 @@
  * during a tool call"). The SDK numbers requests from 0 in every server instance, so two
  * isolates serving one session would send the client the same id; each request leaves under a
  * random id instead, and the client's answer, which may reach any isolate, is mapped back to
- * the id the server is waiting on. So is the SDK's own cancellation of one of its requests.
+ * the id the server is waiting on. The SDK's own cancellation of one of its requests goes out
+ * under the client's id and ends the wait.
  */
 import type {
   JSONRPCErrorResponse,
@@ -50,11 +51,16 @@ export class ServerRequestIds {
     return { ...response, id: original };
   }
 
-  /** The SDK cancels its own requests (on timeout) by the id it gave them; the client knows another. */
-  cancellation(message: JSONRPCMessage): JSONRPCMessage {
+  /**
+   * The SDK's cancellation of one of its requests (on timeout or abort), under the id the client
+   * knows; undefined for any other message. The SDK no longer waits for that request, so it is
+   * forgotten: nothing holds the POST for it, and an answer that still comes is dropped.
+   */
+  giveUp(message: JSONRPCMessage): JSONRPCMessage | undefined {
     const requestId = cancelledRequestId(message);
     const id = requestId === undefined ? undefined : this.#unique.get(requestId);
-    if (id === undefined || !("method" in message)) return message;
+    if (id === undefined || !("method" in message)) return undefined;
+    this.forget(id);
     return { ...message, params: { ...message.params, requestId: id } };
   }
 }
