@@ -24,7 +24,9 @@ import {
 import { errorResponse } from "../../wire/errors.js";
 import type { ResponseMode } from "../../wire/headers.js";
 import { HANDOVER_METHOD } from "../../wire/inbox.js";
+import { errorMessage, logError } from "../../wire/log.js";
 import { cancelledRequestId, isErrorResponse, isRequest, isResponse } from "../../wire/message-kind.js";
+import { sessionIdPrefix } from "../../wire/session-id.js";
 import { changeRequestedBy, initializedRecord, type SessionChange, type SessionRecord } from "../record.js";
 import { createResponseChannel, QUICK_ANSWER_MS, type ResponseChannel, type ResumableStream } from "./response-channel.js";
 import { SessionRestore } from "./restore.js";
@@ -110,7 +112,7 @@ export class DistributedTransport implements Transport {
       this.#settleWhenIdle();
       return new Response(null, { status: 202, headers: context.headers });
     }
-    const channel = createResponseChannel(context.mode, context.headers, context.batch, context.stream);
+    const channel = createResponseChannel(this.sessionId, context.mode, context.headers, context.batch, context.stream);
     this.#channel = channel;
     for (const request of requests) this.#pending.set(request.id, this.#afterSuccess(request));
     this.#runsLong = setTimeout(() => {
@@ -226,7 +228,10 @@ export class DistributedTransport implements Transport {
       try {
         await this.onresponsesse(batch);
       } catch (error) {
-        this.onerror?.(new Error(`Publishing to the standalone stream failed: ${errorMessage(error)}`));
+        // The Transport's onerror reaches the server's, which is seldom set: the log always hears of it.
+        const reason = errorMessage(error);
+        logError("Publishing to the standalone stream failed", { session: sessionIdPrefix(this.sessionId), reason });
+        this.onerror?.(new Error(`Publishing to the standalone stream failed: ${reason}`));
       }
     });
   }
@@ -248,8 +253,4 @@ export class DistributedTransport implements Transport {
       });
     }, 0);
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -13,7 +13,8 @@
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { formatEventId, type NumberedMessage } from "../../wire/event-id.js";
 import type { ResponseMode } from "../../wire/headers.js";
-
+import { errorMessage, logError } from "../../wire/log.js";
+import { sessionIdPrefix } from "../../wire/session-id.js";
 import { encodeComment, encodeMessage, encodePriming, HEARTBEAT_INTERVAL_MS, SSE_HEADERS } from "../../wire/sse.js";
 
 /**
@@ -58,7 +59,9 @@ export interface ResumableStream {
   handOver(messages: NumberedMessage[], done: boolean, lostThrough: number): Promise<void>;
 }
 
+/** `sessionId`: the session the POST belongs to, for the log line of a failed handover. */
 export function createResponseChannel(
+  sessionId: string,
   mode: ResponseMode,
   headers: HeadersInit,
   batch: boolean,
@@ -68,11 +71,11 @@ export function createResponseChannel(
     case "json":
       return new JsonChannel(headers, batch);
     case "sse":
-      return new SseChannel(headers, resumable);
+      return new SseChannel(sessionId, headers, resumable);
     case "auto":
       return new AutoChannel(
         () => new JsonChannel(headers, batch),
-        () => new SseChannel(headers, resumable),
+        () => new SseChannel(sessionId, headers, resumable),
       );
   }
 }
@@ -163,6 +166,7 @@ class SseChannel implements ResponseChannel {
   readonly response: Promise<Response>;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #encoder = new TextEncoder();
+  readonly #sessionId: string;
   readonly #resumable: ResumableStream | undefined;
   readonly #heartbeat: ReturnType<typeof setInterval>;
   readonly #expiry: ReturnType<typeof setTimeout> | undefined;
@@ -172,9 +176,10 @@ class SseChannel implements ResponseChannel {
   #state: "open" | "handed-over" | "finished" = "open";
   #handingOver: Promise<void> = Promise.resolve();
 
-  constructor(headers: HeadersInit, resumable?: ResumableStream) {
+  constructor(sessionId: string, headers: HeadersInit, resumable?: ResumableStream) {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     this.#writer = writable.getWriter();
+    this.#sessionId = sessionId;
     this.#resumable = resumable;
     const responseHeaders = new Headers(headers);
     for (const [name, value] of Object.entries(SSE_HEADERS)) responseHeaders.set(name, value);
@@ -227,8 +232,14 @@ class SseChannel implements ResponseChannel {
     const lostThrough = this.#lostThrough;
     this.#handingOver = this.#handingOver
       .then(() => resumable.handOver(messages, done, lostThrough))
-      // Refused only when the session is gone (deleted or expired): nobody can resume it then.
-      .catch(() => {});
+      // A session that is gone (deleted or expired) is no failure: the object takes the handover
+      // and drops it, as nobody can resume the stream then. A rejection is a failure: log it.
+      .catch((error: unknown) =>
+        logError("Handing a POST stream over to the session object failed", {
+          session: sessionIdPrefix(this.#sessionId),
+          reason: errorMessage(error),
+        }),
+      );
   }
 
   /** Ends the stream with its client seemingly there. */
