@@ -19,7 +19,8 @@ export class SessionLink {
   readonly #timeoutMs: number;
   readonly #requestIds: RequestId[];
   #receive: (message: JSONRPCMessage) => void = () => {};
-  #inbox: Promise<ReadableStream<Uint8Array>> | undefined;
+  /** The inbox, read through a reader held here so that closing the link can cancel it. */
+  #inbox: Promise<ReadableStreamDefaultReader<Uint8Array>> | undefined;
   #closed = false;
 
   /** `requestIds`: the client requests this POST serves, whose cancellations the inbox receives. */
@@ -60,24 +61,42 @@ export class SessionLink {
 
   close(): void {
     this.#closed = true;
-    void this.#inbox?.then((inbox) => inbox.cancel()).catch(() => {});
+    void this.#inbox?.then((reader) => reader.cancel()).catch(() => {});
   }
 
-  #open(): Promise<ReadableStream<Uint8Array>> {
+  #open(): Promise<ReadableStreamDefaultReader<Uint8Array>> {
     this.#inbox ??= this.#stub.openInbox(this.streamId, this.#requestIds).then((inbox) => {
       if (!inbox) throw new Error("the session no longer exists");
-      if (this.#closed) void inbox.cancel();
-      else void this.#pump(inbox);
-      return inbox;
+      const reader = inbox.getReader();
+      if (this.#closed) void reader.cancel();
+      else void this.#pump(reader);
+      return reader;
     });
     return this.#inbox;
   }
 
-  async #pump(inbox: ReadableStream<Uint8Array>): Promise<void> {
+  async #pump(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
     try {
-      for await (const message of readInbox(inbox)) this.#receive(message);
+      for await (const message of readInbox(readerStream(reader))) this.#receive(message);
     } catch {
       // The inbox was cancelled because the POST is over: nothing is waiting any more.
     }
   }
+}
+
+/**
+ * A stream that reads `reader`. Piped into readInbox, the inbox itself is locked, and cancelling
+ * a locked stream only rejects: the link would go on receiving, and the session object would
+ * hold the inbox and its waits until the isolate's request ends. Cancelling the reader cancels
+ * the inbox (the object learns of it at its next write) and ends this stream.
+ */
+function readerStream(reader: ReadableStreamDefaultReader<Uint8Array>): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }
