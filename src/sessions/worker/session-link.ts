@@ -11,7 +11,16 @@
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { readInbox } from "../../wire/inbox.js";
+import { errorMessage, logError } from "../../wire/log.js";
+import { sessionIdPrefix } from "../../wire/session-id.js";
 import type { SessionStub } from "../rpc.js";
+
+/** The session is gone (deleted or expired) while its POST runs: nobody is left to hear from. */
+class SessionGoneError extends Error {
+  constructor() {
+    super("the session no longer exists");
+  }
+}
 
 export class SessionLink {
   readonly streamId = crypto.randomUUID();
@@ -37,7 +46,7 @@ export class SessionLink {
 
   /** The POST runs long: open the inbox, for cancellations of its requests and resumes of its stream. */
   runsLong(): void {
-    if (this.#requestIds.length > 0) void this.#open().catch(() => {});
+    if (this.#requestIds.length > 0) this.#open().catch((error) => this.#logFailure("Opening a POST's inbox failed", error));
   }
 
   /** Registers a server→client request, opening the inbox first. */
@@ -61,14 +70,18 @@ export class SessionLink {
 
   close(): void {
     this.#closed = true;
-    void this.#inbox?.then((reader) => reader.cancel()).catch(() => {});
+    // A failure to open was reported where the inbox was asked for (runsLong, expect).
+    void this.#inbox?.then(
+      (reader) => this.#cancel(reader),
+      () => {},
+    );
   }
 
   #open(): Promise<ReadableStreamDefaultReader<Uint8Array>> {
     this.#inbox ??= this.#stub.openInbox(this.streamId, this.#requestIds).then((inbox) => {
-      if (!inbox) throw new Error("the session no longer exists");
+      if (!inbox) throw new SessionGoneError();
       const reader = inbox.getReader();
-      if (this.#closed) void reader.cancel();
+      if (this.#closed) this.#cancel(reader);
       else void this.#pump(reader);
       return reader;
     });
@@ -78,9 +91,23 @@ export class SessionLink {
   async #pump(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
     try {
       for await (const message of readInbox(readerStream(reader))) this.#receive(message);
-    } catch {
-      // The inbox was cancelled because the POST is over: nothing is waiting any more.
+    } catch (error) {
+      // Cancelled because the POST is over: nothing is waiting any more, which is no failure.
+      // Otherwise answers and cancellations meant for this POST are lost.
+      if (!this.#closed) this.#logFailure("Reading a POST's inbox failed", error);
     }
+  }
+
+  #cancel(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+    reader.cancel().catch((error) => this.#logFailure("Cancelling a POST's inbox failed", error));
+  }
+
+  /** A session that is gone is no failure: the POST simply has nobody left to hear from. */
+  #logFailure(message: string, error: unknown): void {
+    if (error instanceof SessionGoneError) return;
+    // rpc.ts names each session's object after the session id (idFromName).
+    const sessionId = this.#stub.id.name;
+    logError(message, { session: sessionId && sessionIdPrefix(sessionId), reason: errorMessage(error) });
   }
 }
 
