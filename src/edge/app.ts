@@ -9,6 +9,7 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import type { Authenticator, Principal } from "../security/auth.js";
 import { originAllowed, originGuard, requestHost } from "../security/origin.js";
 import { httpError } from "../wire/errors.js";
+import { logError } from "../wire/log.js";
 import type { RequestNotes, RequestScope } from "../lane/scope.js";
 import { requestLog } from "./request-log.js";
 import type { ResolvedOptions } from "./options.js";
@@ -67,7 +68,7 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<A
   app.notFound(() => httpError(404, `Not Found: the MCP endpoint is ${options.path}`));
   app.onError((error) => {
     if (error instanceof MissingBindingError) return httpError(500, error.message);
-    console.error(JSON.stringify({ level: "error", message: error.message }));
+    logError(error.message, { stack: error.stack });
     return httpError(500, "Internal Server Error");
   });
   return app;
