@@ -3,7 +3,7 @@
  * template test://template/{id}/data, and test://watched-resource for (un)subscribe.
  */
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { SubscribeRequestSchema, UnsubscribeRequestSchema, type ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import { TEST_IMAGE_BASE64 } from "./content.js";
 
 export const WATCHED_RESOURCE_URI = "test://watched-resource";
@@ -63,10 +63,4 @@ export function registerConformanceResources(server: McpServer): void {
       contents: [{ uri: uri.href, mimeType: "text/plain", text: "Watched resource content" }],
     }),
   );
-
-  // McpServer has no subscription handlers of its own. Accepting is all a fresh server can do: the
-  // host stores the subscription in the session once the handler succeeds, and delivers
-  // notifications/resources/updated only to sessions that subscribed to the URI.
-  server.server.setRequestHandler(SubscribeRequestSchema, () => ({}));
-  server.server.setRequestHandler(UnsubscribeRequestSchema, () => ({}));
 }

@@ -3,7 +3,6 @@
  * keeps nothing between calls: session state (log level, subscriptions) lives in the host.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { registerClientRequestTools } from "./client-requests.js";
 import { registerDemoPrompts } from "./prompts.js";
 import { registerDemoResources } from "./resources.js";
@@ -29,11 +28,6 @@ export function createDemoServer(): McpServer {
   registerClientRequestTools(server);
   registerDemoResources(server);
   registerDemoPrompts(server);
-
-  // McpServer has no subscribe support of its own. The host records a subscription in the
-  // session once this handler accepts it, and delivers resources/updated only for those.
-  server.server.setRequestHandler(SubscribeRequestSchema, () => ({}));
-  server.server.setRequestHandler(UnsubscribeRequestSchema, () => ({}));
 
   return server;
 }

@@ -4,12 +4,19 @@
 // generation that Ajv needs, so it cannot show the difference here.
 import { createExecutionContext, env } from "cloudflare:test";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { ElicitRequestFormParams } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ErrorCode,
+  McpError,
+  SubscribeRequestSchema,
+  type ElicitRequestFormParams,
+  type ServerCapabilities,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import { describe, expect, it } from "vitest";
 import { createMcpHandler } from "../../src/lib.js";
-import { mcpPost, openSession, request, type Endpoint } from "../shared/mcp.js";
+import { mcpPost, openSession, readJsonRpcResponse, request, type Endpoint } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
+import { storedState } from "./helpers.js";
 
 const NAME_SCHEMA: ElicitRequestFormParams["requestedSchema"] = {
   type: "object",
@@ -70,5 +77,45 @@ describe("the JSON Schema validator", () => {
       ),
     ).toBe('accept: {"name":"A"}');
     expect(checked).toEqual([NAME_SCHEMA]);
+  });
+});
+
+/** A server with one resource and no subscribe handler of its own unless `ownHandler`. */
+function resourceServer(capabilities: ServerCapabilities, ownHandler?: () => never): McpServer {
+  const server = new McpServer({ name: "resources", version: "1.0.0" }, { capabilities });
+  server.registerResource("note", "demo://note", {}, async () => ({ contents: [{ uri: "demo://note", text: "hi" }] }));
+  if (ownHandler) server.server.setRequestHandler(SubscribeRequestSchema, ownHandler);
+  return server;
+}
+
+async function subscribe(endpoint: Endpoint, sessionId: string, method = "resources/subscribe") {
+  return readJsonRpcResponse(await mcpPost(endpoint, request(2, method, { uri: "demo://note" }), { sessionId }));
+}
+
+describe("resource subscriptions", () => {
+  it("are kept by the host for a server that declares resources.subscribe without handling it", async () => {
+    const endpoint = endpointFor(() => resourceServer({ resources: { subscribe: true } }));
+    const sessionId = await openSession(endpoint);
+    expect(await subscribe(endpoint, sessionId)).toMatchObject({ id: 2, result: {} });
+    expect((await storedState(sessionId)).record?.subscriptions).toEqual(["demo://note"]);
+    expect(await subscribe(endpoint, sessionId, "resources/unsubscribe")).toMatchObject({ id: 2, result: {} });
+    expect((await storedState(sessionId)).record?.subscriptions).toEqual([]);
+  });
+
+  it("are refused as the SDK refuses them for a server that does not declare resources.subscribe", async () => {
+    const endpoint = endpointFor(() => resourceServer({ resources: {} }));
+    const sessionId = await openSession(endpoint);
+    expect(await subscribe(endpoint, sessionId)).toMatchObject({ error: { code: ErrorCode.MethodNotFound } });
+    expect((await storedState(sessionId)).record?.subscriptions).toEqual([]);
+  });
+
+  it("go through the server's own handler when it has one, its refusal included", async () => {
+    const refuse = () => {
+      throw new McpError(ErrorCode.InvalidParams, "not subscribable");
+    };
+    const endpoint = endpointFor(() => resourceServer({ resources: { subscribe: true } }, refuse));
+    const sessionId = await openSession(endpoint);
+    expect(await subscribe(endpoint, sessionId)).toMatchObject({ error: { code: ErrorCode.InvalidParams } });
+    expect((await storedState(sessionId)).record?.subscriptions).toEqual([]);
   });
 });

@@ -60,6 +60,7 @@ export interface PostContext {
 }
 
 type JsonRpcResponse = JSONRPCResultResponse | JSONRPCErrorResponse;
+const SUBSCRIPTION_METHODS = new Set(["resources/subscribe", "resources/unsubscribe"]);
 /** Runs after the server answered a request with success, before the answer leaves. */
 type AfterSuccess = (response: JSONRPCResultResponse) => Promise<void>;
 
@@ -77,6 +78,8 @@ export class DistributedTransport implements Transport {
   #runsLong: ReturnType<typeof setTimeout> | undefined;
   /** Requests of this POST still waiting for their response. */
   readonly #pending = new Map<RequestId, AfterSuccess | undefined>();
+  /** Subscribe and unsubscribe requests the host answers should the server have no handler for them. */
+  readonly #hostedSubscriptions = new Set<RequestId>();
   readonly #restore = new SessionRestore();
   readonly #serverRequests = new ServerRequestIds();
   readonly #outbox: JSONRPCMessage[] = [];
@@ -105,7 +108,7 @@ export class DistributedTransport implements Transport {
   async handlePost(messages: JSONRPCMessage[], context: PostContext): Promise<Response> {
     const extra = { requestInfo: context.requestInfo, authInfo: context.authInfo };
     const { record } = this.#options;
-    if (record) await this.#restore.run(record, (request) => this.onmessage?.(request, extra));
+    const capabilities = record && (await this.#restore.run(record, (request) => this.onmessage?.(request, extra)));
     const requests = messages.filter(isRequest);
     if (requests.length === 0) {
       for (const message of messages) this.onmessage?.(message, extra);
@@ -114,7 +117,11 @@ export class DistributedTransport implements Transport {
     }
     const channel = createResponseChannel(this.sessionId, context.mode, context.headers, context.batch, context.stream);
     this.#channel = channel;
-    for (const request of requests) this.#pending.set(request.id, this.#afterSuccess(request));
+    for (const request of requests) {
+      this.#pending.set(request.id, this.#afterSuccess(request));
+      if (capabilities?.resources?.subscribe && SUBSCRIPTION_METHODS.has(request.method))
+        this.#hostedSubscriptions.add(request.id);
+    }
     this.#runsLong = setTimeout(() => {
       channel.runsLong();
       this.#options.onrunslong?.();
@@ -190,10 +197,10 @@ export class DistributedTransport implements Transport {
 
   async #respond(id: RequestId, response: JsonRpcResponse): Promise<void> {
     const afterSuccess = this.#pending.get(id);
-    let answer = response;
-    if (afterSuccess && !isErrorResponse(response)) {
+    let answer = this.#hostSubscription(id, response);
+    if (afterSuccess && !isErrorResponse(answer)) {
       try {
-        await afterSuccess(response);
+        await afterSuccess(answer);
       } catch (error) {
         answer = errorResponse(id, ErrorCode.InternalError, `The session could not be stored: ${errorMessage(error)}`);
       }
@@ -201,6 +208,18 @@ export class DistributedTransport implements Transport {
     this.#pending.delete(id);
     this.#channel?.write(answer);
     this.#settleWhenIdle();
+  }
+
+  /**
+   * McpServer has no handler for resources/subscribe of its own, yet the host is what keeps a
+   * session's subscriptions and delivers resources/updated for them. So a server that declares
+   * `resources.subscribe` and answers "method not found" gets the host's empty success instead;
+   * a handler the server installed itself answers first, and its errors stand.
+   */
+  #hostSubscription(id: RequestId, response: JsonRpcResponse): JsonRpcResponse {
+    const hosted = this.#hostedSubscriptions.delete(id);
+    if (!hosted || !isErrorResponse(response) || response.error.code !== ErrorCode.MethodNotFound) return response;
+    return { jsonrpc: "2.0", id, result: {} };
   }
 
   #afterSuccess(request: JSONRPCRequest): AfterSuccess | undefined {

@@ -4,7 +4,7 @@
  * public surface, never its private fields (DESIGN.md "Distributed transport"). The server
  * answers the replayed requests as usual; those answers are taken here and never reach the client.
  */
-import type { JSONRPCMessage, JSONRPCRequest, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, JSONRPCRequest, RequestId, ServerCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { isErrorResponse, isResponse } from "../../wire/message-kind.js";
 import type { SessionRecord } from "../record.js";
 
@@ -17,9 +17,12 @@ export type Dispatch = (request: JSONRPCRequest) => void;
 export class SessionRestore {
   readonly #waiting = new Map<RequestId, (response: JSONRPCMessage) => void>();
 
-  /** Replays the record into the server; rejects when the server refuses a replayed request. */
-  async run(record: SessionRecord, dispatch: Dispatch): Promise<void> {
-    await this.#replay(
+  /**
+   * Replays the record into the server; resolves with the capabilities the server declares in
+   * its initialize result, rejects when the server refuses a replayed request.
+   */
+  async run(record: SessionRecord, dispatch: Dispatch): Promise<ServerCapabilities> {
+    const initialized = await this.#replay(
       {
         method: "initialize",
         params: {
@@ -31,6 +34,7 @@ export class SessionRestore {
       dispatch,
     );
     if (record.logLevel) await this.#replay({ method: "logging/setLevel", params: { level: record.logLevel } }, dispatch);
+    return (initialized["capabilities"] ?? {}) as ServerCapabilities;
   }
 
   /** Takes the server's answer to a replayed request; false for any other message. */
@@ -40,7 +44,7 @@ export class SessionRestore {
     return settle !== undefined;
   }
 
-  #replay(request: Omit<JSONRPCRequest, "jsonrpc" | "id">, dispatch: Dispatch): Promise<void> {
+  #replay(request: Omit<JSONRPCRequest, "jsonrpc" | "id">, dispatch: Dispatch): Promise<Record<string, unknown>> {
     const id = `${RESTORE_ID_PREFIX}${request.method}`;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, (response) => {
@@ -48,7 +52,7 @@ export class SessionRestore {
         if (isErrorResponse(response)) {
           reject(new Error(`Restoring the session failed at ${request.method}: ${response.error.message}`));
         } else {
-          resolve();
+          resolve("result" in response ? response.result : {});
         }
       });
       dispatch({ jsonrpc: "2.0", id, ...request });
