@@ -38,6 +38,7 @@ function layerZones() {
     ["src/security", "security"],
     ["src/lane", "the contract between the edge and its lanes"],
     ["src/sessions", "the 2025 session lane"],
+    ["src/stateless", "the 2026-07-28 stateless lane"],
     ["src/push", "push"],
     ["src/edge", "the edge"],
   ];
@@ -49,6 +50,12 @@ function layerZones() {
       from: above(index),
       message: `${name} (${target}) must not import from a layer above it: see docs/architecture.md`,
     })),
+    // The two lanes meet only in the layers below them.
+    {
+      target: "src/stateless",
+      from: "src/sessions",
+      message: "the 2026-07-28 lane must not import the session lane: share through src/lane or src/wire",
+    },
     // Inside the session lane: the object side and the Worker side meet only in its shared files.
     {
       target: "src/sessions/object",

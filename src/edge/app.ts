@@ -4,16 +4,16 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { Authenticator, Principal } from "../security/auth.js";
-import { originAllowed, originGuard, requestHost } from "../security/origin.js";
+import { originGuard } from "../security/origin.js";
 import { httpError } from "../wire/errors.js";
 import { logError } from "../wire/log.js";
 import type { RequestNotes, RequestScope } from "../lane/scope.js";
+import { mcpCors } from "./cors.js";
+import { routePost } from "./post.js";
 import { requestLog } from "./request-log.js";
 import type { ResolvedOptions } from "./options.js";
-import { handlePost } from "../sessions/worker/post.js";
 import { MissingBindingError } from "../sessions/rpc.js";
 import { handleStream } from "../sessions/worker/get.js";
 import { handleTerminate } from "../sessions/worker/delete.js";
@@ -42,15 +42,7 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<A
     }),
   );
   app.use(options.path, originGuard(options));
-  app.use(
-    options.path,
-    cors({
-      origin: (origin, c) => (originAllowed(options, origin, requestHost(c.req.raw)) ? origin : null),
-      allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
-      allowHeaders: ["Content-Type", "Accept", "Authorization", "Mcp-Session-Id", "MCP-Protocol-Version", "Last-Event-ID"],
-      exposeHeaders: ["Mcp-Session-Id"],
-    }),
-  );
+  app.use(options.path, mcpCors(options));
 
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.use(
@@ -61,7 +53,7 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<A
     }),
   );
   app.on(["POST", "GET", "DELETE"], options.path, authentication(options.authenticate));
-  app.post(options.path, (c) => handlePost(scope(c), options));
+  app.post(options.path, (c) => routePost(scope(c), options));
   app.get(options.path, (c) => handleStream(scope(c), options));
   app.delete(options.path, (c) => handleTerminate(scope(c), options));
 

@@ -8,6 +8,8 @@ import { DEFAULT_SESSION_BINDING } from "../sessions/rpc.js";
 import { DEFAULT_SESSION_SETTINGS, type ChosenSessionSettings } from "../sessions/settings.js";
 import { DEFAULT_TOPICS_BINDING } from "../sessions/topics/topics.js";
 import { DEFAULT_SERVER_REQUEST_TIMEOUT_MS, type SessionLaneOptions } from "../sessions/worker/options.js";
+import type { StatelessLaneOptions } from "../stateless/options.js";
+import { DEFAULT_CACHE_HINTS, type CacheHints } from "../stateless/result.js";
 import { DEFAULT_MCP_PATH } from "../wire/endpoint.js";
 import type { ResponseMode } from "../wire/headers.js";
 
@@ -57,9 +59,16 @@ export interface McpHandlerOptions<E> {
    * `wrangler dev` is about 1.2 ms of CPU: its inspector proxy receives every one.
    */
   requestLog?: boolean;
+  /**
+   * `ttlMs` and `cacheScope` of 2026-07-28 list results, `resources/read` and `server/discover`
+   * (spec 2026-07-28, server/utilities/caching). Default `{ ttlMs: 0, cacheScope: "private" }`:
+   * clients reuse nothing, and never across users.
+   */
+  cache?: CacheHints;
 }
 
-export interface ResolvedOptions<E> extends Required<Omit<McpHandlerOptions<E>, "session">>, SessionLaneOptions<E> {}
+export interface ResolvedOptions<E>
+  extends Required<Omit<McpHandlerOptions<E>, "session">>, SessionLaneOptions<E>, StatelessLaneOptions<E> {}
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -78,6 +87,7 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     allowedHosts: options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS,
     allowedOrigins: options.allowedOrigins ?? [],
     requestLog: options.requestLog ?? true,
+    cache: options.cache ?? DEFAULT_CACHE_HINTS,
     session: { ...DEFAULT_SESSION_SETTINGS, ...options.session, topicsBinding },
   };
 }

@@ -17,13 +17,17 @@ export interface PostBody {
   batch: boolean;
 }
 
-export async function readPostBody(request: Request): Promise<PostBody | Response> {
-  let json: unknown;
+/** The body as JSON, read once: the edge classifies it before a lane takes it. */
+export async function parseJsonBody(request: Request): Promise<{ json: unknown } | Response> {
   try {
-    json = JSON.parse(await request.text());
+    return { json: JSON.parse(await request.text()) };
   } catch {
     return jsonRpcError(400, ErrorCode.ParseError, "Parse error: the body is not valid JSON");
   }
+}
+
+/** The JSON-RPC messages of a parsed body, or the 400 that refuses it. */
+export function readMessages(json: unknown): PostBody | Response {
   const batch = Array.isArray(json);
   const items: unknown[] = Array.isArray(json) ? json : [json];
   if (items.length === 0) {
@@ -44,7 +48,7 @@ export async function readPostBody(request: Request): Promise<PostBody | Respons
         400,
         ErrorCode.InvalidRequest,
         `Invalid Request: ${where} is not a JSON-RPC 2.0 request, notification or response`,
-        { id: idOf(item) },
+        { id: requestIdOf(item) },
       );
     }
     messages.push(parsed.data);
@@ -53,7 +57,7 @@ export async function readPostBody(request: Request): Promise<PostBody | Respons
 }
 
 /** The id of a rejected message, when it has a usable one, so the client can match the error. */
-function idOf(item: unknown): string | number | null {
+export function requestIdOf(item: unknown): string | number | null {
   if (typeof item !== "object" || item === null || !("id" in item)) return null;
   const { id } = item;
   return typeof id === "string" || typeof id === "number" ? id : null;

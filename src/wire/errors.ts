@@ -8,9 +8,10 @@ export function jsonRpcError(
   status: number,
   code: number,
   message: string,
-  options: { id?: RequestId | null; headers?: HeadersInit } = {},
+  options: { id?: RequestId | null; headers?: HeadersInit; data?: unknown } = {},
 ): Response {
-  const body = { jsonrpc: "2.0", id: options.id ?? null, error: { code, message } };
+  const error = options.data === undefined ? { code, message } : { code, message, data: options.data };
+  const body = { jsonrpc: "2.0", id: options.id ?? null, error };
   return Response.json(body, { status, headers: options.headers });
 }
 

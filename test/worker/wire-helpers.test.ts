@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { isSessionId, newSessionId } from "../../src/wire/session-id.js";
 import { encodeEvent } from "../../src/wire/sse.js";
-import { readPostBody } from "../../src/wire/body.js";
+import { parseJsonBody, readMessages } from "../../src/wire/body.js";
 import { chooseResponseMode } from "../../src/wire/headers.js";
 
 const withAccept = (accept: string) => new Request("http://x/mcp", { headers: { accept } });
@@ -30,8 +30,11 @@ describe("chooseResponseMode", () => {
   });
 });
 
-describe("readPostBody", () => {
-  const read = (body: string) => readPostBody(new Request("http://x/mcp", { method: "POST", body }));
+describe("parseJsonBody and readMessages", () => {
+  const read = async (body: string) => {
+    const parsed = await parseJsonBody(new Request("http://x/mcp", { method: "POST", body }));
+    return parsed instanceof Response ? parsed : readMessages(parsed.json);
+  };
 
   it("splits a batch and remembers it was one", async () => {
     const body = await read(`[{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","id":1,"method":"b"}]`);

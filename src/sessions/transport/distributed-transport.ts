@@ -28,7 +28,12 @@ import { errorMessage, logError } from "../../wire/log.js";
 import { cancelledRequestId, isErrorResponse, isRequest, isResponse } from "../../wire/message-kind.js";
 import { sessionIdPrefix } from "../../wire/session-id.js";
 import { changeRequestedBy, initializedRecord, type SessionChange, type SessionRecord } from "../record.js";
-import { createResponseChannel, QUICK_ANSWER_MS, type ResponseChannel, type ResumableStream } from "./response-channel.js";
+import {
+  createResponseChannel,
+  QUICK_ANSWER_MS,
+  type ResponseChannel,
+  type ResumableStream,
+} from "../../wire/response-channel.js";
 import { SessionRestore } from "./restore.js";
 import { ServerRequestIds } from "./server-request-ids.js";
 

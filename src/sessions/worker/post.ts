@@ -9,9 +9,9 @@ import { indexSubscription } from "../topics/topics.js";
 import { newSessionId } from "../../wire/session-id.js";
 import { DistributedTransport } from "../transport/distributed-transport.js";
 import { cancelledRequestId, isRequest, isResponse } from "../../wire/message-kind.js";
-import { readPostBody } from "../../wire/body.js";
+import type { PostBody } from "../../wire/body.js";
 import { jsonRpcError } from "../../wire/errors.js";
-import { checkContentType, checkProtocolVersion, chooseResponseMode } from "../../wire/headers.js";
+import { checkProtocolVersion, type ResponseMode } from "../../wire/headers.js";
 import type { RequestScope } from "../../lane/scope.js";
 import { buildServer } from "../../lane/server-factory.js";
 import type { SessionLaneOptions } from "./options.js";
@@ -26,17 +26,13 @@ interface Session {
   opened?: OpenedSession;
 }
 
+/** `body`: the POST's messages, read and checked by the edge; `mode`: how it may be answered. */
 export async function handlePost<E extends object>(
   { request, env, principal, notes, waitUntil }: RequestScope<E>,
+  body: PostBody,
+  mode: ResponseMode,
   options: SessionLaneOptions<E>,
 ): Promise<Response> {
-  const mode = chooseResponseMode(request, options.responseMode);
-  if (mode instanceof Response) return mode;
-  const rejected = checkContentType(request);
-  if (rejected) return rejected;
-  const body = await readPostBody(request);
-  if (body instanceof Response) return body;
-
   notes.rpc = body.messages.map((message) => ("method" in message ? message.method : "response"));
   // By method alone: the server validates its params, and answers a bad initialize with an error.
   const initialize = body.messages.filter(isRequest).find((request) => request.method === "initialize");

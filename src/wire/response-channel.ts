@@ -11,11 +11,11 @@
  * while), so a stream that ran long also hands its events over when it ends.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { formatEventId, type NumberedMessage } from "../../wire/event-id.js";
-import type { ResponseMode } from "../../wire/headers.js";
-import { errorMessage, logError } from "../../wire/log.js";
-import { sessionIdPrefix } from "../../wire/session-id.js";
-import { encodeComment, encodeMessage, encodePriming, HEARTBEAT_INTERVAL_MS, SSE_HEADERS } from "../../wire/sse.js";
+import { formatEventId, type NumberedMessage } from "./event-id.js";
+import type { ResponseMode } from "./headers.js";
+import { errorMessage, logError } from "./log.js";
+import { sessionIdPrefix } from "./session-id.js";
+import { encodeComment, encodeMessage, encodePriming, HEARTBEAT_INTERVAL_MS, SSE_HEADERS } from "./sse.js";
 
 /**
  * A POST still running after this long "runs long": in "auto" mode its answer becomes a stream,

@@ -1,0 +1,43 @@
+/**
+ * CORS for the MCP endpoint, so that browser clients of both eras get past the preflight:
+ * hono's middleware with the request headers MCP uses (spec 2025-11-25 and 2026-07-28,
+ * basic/transports), plus the `Mcp-Param-*` headers a 2026 tool may declare (`x-mcp-header`),
+ * which no fixed list can name. It answers only origins the origin policy allows.
+ */
+import type { MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import { originAllowed, requestHost, type OriginPolicy } from "../security/origin.js";
+
+const ALLOWED_HEADERS = [
+  "Content-Type",
+  "Accept",
+  "Authorization",
+  "Mcp-Session-Id",
+  "MCP-Protocol-Version",
+  "Last-Event-ID",
+  "Mcp-Method",
+  "Mcp-Name",
+];
+
+/** An `Mcp-Param-{name}` header: the name is an RFC 9110 token. */
+const PARAM_HEADER = /^mcp-param-[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+
+export function mcpCors(policy: OriginPolicy): MiddlewareHandler {
+  const base = cors({
+    origin: (origin, c) => (originAllowed(policy, origin, requestHost(c.req.raw)) ? origin : null),
+    allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+    allowHeaders: ALLOWED_HEADERS,
+    exposeHeaders: ["Mcp-Session-Id"],
+  });
+  return async function mcpCorsHeaders(c, next) {
+    await base(c, next);
+    const requested = c.req.method === "OPTIONS" ? c.req.header("access-control-request-headers") : undefined;
+    const params =
+      requested
+        ?.split(",")
+        .map((name) => name.trim())
+        .filter((name) => PARAM_HEADER.test(name)) ?? [];
+    const allowed = c.res.headers.get("access-control-allow-headers");
+    if (params.length > 0 && allowed) c.res.headers.set("access-control-allow-headers", [allowed, ...params].join(","));
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * What the 2026-07-28 lane needs of createMcpHandler's options, already resolved by the edge.
+ */
+import type { ServerFactory } from "../lane/server-factory.js";
+import type { ResponseMode } from "../wire/headers.js";
+import type { CacheHints } from "./result.js";
+
+export interface StatelessLaneOptions<E> {
+  server: ServerFactory<E>;
+  responseMode: ResponseMode;
+  /** `ttlMs` and `cacheScope` of list results, `resources/read` and `server/discover`. */
+  cache: CacheHints;
+}

@@ -1,0 +1,75 @@
+/**
+ * POST /mcp on 2026-07-28 (SEP-2575, stateless MCP): no session, no Durable Object on the path.
+ * The checks the spec orders come first (notification, version, headers, method), then a fresh
+ * server answers the one request through a StatelessTransport. `Mcp-Session-Id` and
+ * `Last-Event-ID` mean nothing here, and no session id is minted or echoed.
+ */
+import { ProtocolErrorCode } from "@modelcontextprotocol/server";
+import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestScope } from "../lane/scope.js";
+import { buildServer } from "../lane/server-factory.js";
+import { jsonRpcError } from "../wire/errors.js";
+import type { ResponseMode } from "../wire/headers.js";
+import { isRequest } from "../wire/message-kind.js";
+import { createResponseChannel } from "../wire/response-channel.js";
+import { envelopeOf } from "./envelope.js";
+import { checkModernHeaders } from "./headers.js";
+import type { StatelessLaneOptions } from "./options.js";
+import { MODERN_METHODS, MODERN_PROTOCOL_VERSION, SUPPORTED_VERSIONS } from "./protocol.js";
+import { StatelessTransport } from "./transport.js";
+
+export async function handleModernPost<E extends object>(
+  { request, env, principal, notes }: RequestScope<E>,
+  message: JSONRPCMessage,
+  mode: ResponseMode,
+  options: StatelessLaneOptions<E>,
+): Promise<Response> {
+  notes.rpc = ["method" in message ? message.method : "response"];
+  // Cancellation travels as the closed response stream on this era: a notification changes nothing.
+  if (!isRequest(message)) return new Response(null, { status: 202 });
+  const rejected = checkRequest(request, message);
+  if (rejected) return rejected;
+
+  const envelope = envelopeOf(message);
+  const transport = new StatelessTransport(message, envelope, options.cache);
+  const server = buildServer(options.server, { env, request });
+  await server.connect(transport);
+  // The client closing the stream is this era's cancellation: the handler's signal fires.
+  request.signal.addEventListener("abort", () => void transport.close());
+  const channel = createResponseChannel("", mode, {}, false);
+  try {
+    return await transport.serve(channel, {
+      requestInfo: { headers: Object.fromEntries(request.headers), url: new URL(request.url) },
+      authInfo: principal.authInfo,
+    });
+  } catch (error) {
+    // Only the synthetic initialize can fail here: the server refused what `_meta` declares.
+    const reason = error instanceof Error ? error.message : String(error);
+    return jsonRpcError(400, ErrorCode.InvalidParams, `Invalid params: the server refused the request's _meta: ${reason}`, {
+      id: message.id,
+    });
+  }
+}
+
+/** The spec's order: an unsupported version, then the headers, then a method this era has. */
+function checkRequest(request: Request, message: JSONRPCRequest): Response | undefined {
+  const { protocolVersion } = envelopeOf(message);
+  if (protocolVersion !== MODERN_PROTOCOL_VERSION) {
+    const text = `Bad Request: unsupported protocol version "${protocolVersion}"; supported: ${SUPPORTED_VERSIONS.join(", ")}`;
+    return jsonRpcError(400, ProtocolErrorCode.UnsupportedProtocolVersion, text, {
+      id: message.id,
+      data: { supported: SUPPORTED_VERSIONS, requested: protocolVersion },
+    });
+  }
+  const mismatch = checkModernHeaders(request, message);
+  if (mismatch) return mismatch;
+  if (MODERN_METHODS.has(message.method)) return undefined;
+  return jsonRpcError(
+    404,
+    ErrorCode.MethodNotFound,
+    `Method not found: ${message.method} does not exist on ${MODERN_PROTOCOL_VERSION}`,
+    {
+      id: message.id,
+    },
+  );
+}

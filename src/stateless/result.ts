@@ -1,0 +1,69 @@
+/**
+ * A 2026-07-28 result as the wire wants it, made from what the SDK v1 server answered: every
+ * result says its `resultType` and the server's identity in `_meta`, cacheable ones say how long
+ * they may be reused, and `server/discover` is built from the server's own initialize result.
+ */
+import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
+import type { Implementation, InitializeResult, JSONRPCMessage, ServerCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import { isErrorResponse } from "../wire/message-kind.js";
+import { CACHEABLE_METHODS, SUPPORTED_VERSIONS } from "./protocol.js";
+
+/** How long a client may reuse a cacheable result, and whether across authorization contexts. */
+export interface CacheHints {
+  ttlMs: number;
+  cacheScope: "public" | "private";
+}
+
+/** Reuse nothing and share nothing unless the deployment says otherwise (the SDK v2 default too). */
+export const DEFAULT_CACHE_HINTS: CacheHints = { ttlMs: 0, cacheScope: "private" };
+
+/**
+ * What the 2026-07-28 ServerCapabilities has of a session-era server's. Without the issue
+ * "subscriptions/listen" this lane cannot deliver list changes or resource updates, so it does
+ * not advertise them.
+ */
+function modernCapabilities({ experimental, logging, completions, prompts, resources, tools }: ServerCapabilities) {
+  return {
+    ...(experimental && { experimental }),
+    ...(logging && { logging }),
+    ...(completions && { completions }),
+    ...(prompts && { prompts: {} }),
+    ...(resources && { resources: {} }),
+    ...(tools && { tools: {} }),
+  };
+}
+
+export function discoverResult(initialized: InitializeResult, cache: CacheHints): Record<string, unknown> {
+  return {
+    supportedVersions: SUPPORTED_VERSIONS,
+    capabilities: modernCapabilities(initialized.capabilities),
+    ...(initialized.instructions !== undefined && { instructions: initialized.instructions }),
+    ...cache,
+  };
+}
+
+/** The server's answer to `method`, stamped for the 2026-07-28 wire. */
+export function stampAnswer(
+  method: string,
+  answer: JSONRPCMessage,
+  serverInfo: Implementation,
+  cache: CacheHints,
+): JSONRPCMessage {
+  if (!("result" in answer) || isErrorResponse(answer)) return answer;
+  const result: Record<string, unknown> = { ...answer.result };
+  result["resultType"] ??= "complete";
+  if (CACHEABLE_METHODS.has(method) && result["resultType"] === "complete") {
+    if (!validTtl(result["ttlMs"])) result["ttlMs"] = cache.ttlMs;
+    if (result["cacheScope"] !== "public" && result["cacheScope"] !== "private") result["cacheScope"] = cache.cacheScope;
+  }
+  // The 2026-07-28 Tool has no `execution`: the SDK v1 server adds one to every tool.
+  if (method === "tools/list" && Array.isArray(result["tools"])) {
+    result["tools"] = result["tools"].map(({ execution: _execution, ...tool }: Record<string, unknown>) => tool);
+  }
+  result["_meta"] = { ...(result["_meta"] as object | undefined), [SERVER_INFO_META_KEY]: serverInfo };
+  return { ...answer, result };
+}
+
+function validTtl(value: unknown): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}

@@ -1,0 +1,182 @@
+/**
+ * The SDK `Transport` for one 2026-07-28 request: one fresh server, one request, no session and
+ * no Durable Object. The server learns its client from the request's `_meta` through a synthetic
+ * `initialize` replayed into its own handlers (as the session lane's restore replays the stored
+ * one), so handlers see `getClientCapabilities()` as in a session. What the server then sends is
+ * sorted by where spec 2026-07-28 lets it go: the answer, progress and the request's logs on the
+ * request's own stream; list changes and resource updates belong to listen streams, not here.
+ */
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { ProtocolErrorCode } from "@modelcontextprotocol/server";
+import {
+  ErrorCode,
+  InitializeResultSchema,
+  LATEST_PROTOCOL_VERSION,
+  type ClientCapabilities,
+  type InitializeResult,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type LoggingLevel,
+  type MessageExtraInfo,
+} from "@modelcontextprotocol/sdk/types.js";
+import { errorResponse, jsonRpcError } from "../wire/errors.js";
+import { isErrorResponse, isRequest, isResponse } from "../wire/message-kind.js";
+import { QUICK_ANSWER_MS, type ResponseChannel } from "../wire/response-channel.js";
+import type { Envelope } from "./envelope.js";
+import { discoverResult, stampAnswer, type CacheHints } from "./result.js";
+
+/** The id of the synthetic initialize; its answer never leaves the transport. */
+const INITIALIZE_ID = "durable-mcp/stateless/initialize";
+
+/** RFC 5424 order, lowest first, as `logging/setLevel` used it. */
+const LOG_LEVELS: readonly LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+
+export class StatelessTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: Transport["onmessage"];
+
+  readonly #request: JSONRPCRequest;
+  readonly #envelope: Envelope;
+  readonly #cache: CacheHints;
+  #initialized?: (answer: JSONRPCMessage) => void;
+  #channel: ResponseChannel | undefined;
+  #initialize: InitializeResult | undefined;
+  #runsLong: ReturnType<typeof setTimeout> | undefined;
+  #answered = false;
+  #refuse!: (response: Response) => void;
+  /** An answer that must be an HTTP error rather than a JSON-RPC result (-32021), while none was sent. */
+  readonly #refused = new Promise<Response>((resolve) => (this.#refuse = resolve));
+
+  constructor(request: JSONRPCRequest, envelope: Envelope, cache: CacheHints) {
+    this.#request = request;
+    this.#envelope = envelope;
+    this.#cache = cache;
+  }
+
+  async start(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.#answered = true;
+    this.#stopRunsLong();
+    this.#channel?.finish();
+    this.onclose?.();
+  }
+
+  /** Serves the request on `channel`: the synthetic initialize first, then the request itself. */
+  async serve(channel: ResponseChannel, extra: MessageExtraInfo): Promise<Response> {
+    const initialized = await this.#replayInitialize(extra);
+    this.#channel = channel;
+    if (this.#request.method === "server/discover") {
+      this.#answer({ jsonrpc: "2.0", id: this.#request.id, result: discoverResult(initialized, this.#cache) });
+      return channel.response;
+    }
+    this.#runsLong = setTimeout(() => channel.runsLong(), QUICK_ANSWER_MS);
+    this.onmessage?.(this.#request, extra);
+    return Promise.race([channel.response, this.#refused]);
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (isResponse(message)) {
+      if (message.id === INITIALIZE_ID) this.#initialized?.(message);
+      else if (message.id === this.#request.id) this.#answer(message);
+      return;
+    }
+    if (this.#answered) return;
+    if (isRequest(message)) return this.#askClient(message);
+    if (message.method === "notifications/progress" || (message.method === "notifications/message" && this.#logs(message))) {
+      // A JSON answer has no room for notifications; "auto" turns into a stream for them.
+      if (this.#channel?.streams) this.#channel.write(message);
+    }
+  }
+
+  #replayInitialize(extra: MessageExtraInfo): Promise<InitializeResult> {
+    const { clientCapabilities, clientInfo } = this.#envelope;
+    return new Promise((resolve, reject) => {
+      this.#initialized = (answer) => {
+        if (isErrorResponse(answer)) return reject(new Error(answer.error.message));
+        const parsed = InitializeResultSchema.parse("result" in answer ? answer.result : undefined);
+        this.#initialize = parsed;
+        resolve(parsed);
+      };
+      this.onmessage?.(
+        {
+          jsonrpc: "2.0",
+          id: INITIALIZE_ID,
+          method: "initialize",
+          params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: clientCapabilities, clientInfo },
+        },
+        extra,
+      );
+    });
+  }
+
+  #answer(answer: JSONRPCMessage): void {
+    if (this.#answered || !this.#channel || !this.#initialize) return;
+    this.#answered = true;
+    this.#stopRunsLong();
+    this.#channel.write(stampAnswer(this.#request.method, answer, this.#initialize.serverInfo, this.#cache));
+    this.#channel.finish();
+  }
+
+  /**
+   * A handler asks the client something. On this era the question can only travel inside an
+   * `input_required` result; a question the client declared no capability for fails the whole
+   * request with -32021, as spec 2026-07-28 asks, while the answer is not yet on its way.
+   */
+  #askClient(question: JSONRPCRequest): void {
+    const required = requiredCapability(question);
+    if (required && !declares(this.#envelope.clientCapabilities, required)) {
+      const message = `Bad Request: answering this request needs the client capability ${JSON.stringify(required)}`;
+      this.#refuse(
+        jsonRpcError(400, ProtocolErrorCode.MissingRequiredClientCapability, message, {
+          id: this.#request.id,
+          data: { requiredCapabilities: required },
+        }),
+      );
+      this.#answered = true;
+      this.#stopRunsLong();
+      return;
+    }
+    const unsupported = `${question.method} cannot reach a 2026-07-28 client from this server yet (input_required is not supported)`;
+    this.onmessage?.(errorResponse(question.id, ErrorCode.InternalError, unsupported));
+  }
+
+  #logs(message: JSONRPCMessage): boolean {
+    const wanted = this.#envelope.logLevel;
+    const level = "params" in message ? (message.params?.["level"] as LoggingLevel | undefined) : undefined;
+    if (!wanted || !level) return false;
+    return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(wanted);
+  }
+
+  #stopRunsLong(): void {
+    if (this.#runsLong !== undefined) clearTimeout(this.#runsLong);
+  }
+}
+
+/** The capability a server→client request needs of the client (spec 2026-07-28, basic/patterns/mrtr). */
+function requiredCapability(question: JSONRPCRequest): ClientCapabilities | undefined {
+  switch (question.method) {
+    case "elicitation/create":
+      return question.params?.["mode"] === "url" ? { elicitation: { url: {} } } : { elicitation: { form: {} } };
+    case "sampling/createMessage":
+      return { sampling: {} };
+    case "roots/list":
+      return { roots: {} };
+    default:
+      return undefined;
+  }
+}
+
+/** Whether `declared` has what `required` names; `elicitation: {}` means form elicitation. */
+function declares(declared: ClientCapabilities, required: ClientCapabilities): boolean {
+  if (required.elicitation) {
+    const elicitation = declared.elicitation;
+    if (!elicitation) return false;
+    const bare = !("form" in elicitation) && !("url" in elicitation);
+    return "url" in required.elicitation ? "url" in elicitation : "form" in elicitation || bare;
+  }
+  if (required.sampling) return declared.sampling !== undefined;
+  if (required.roots) return declared.roots !== undefined;
+  return true;
+}
