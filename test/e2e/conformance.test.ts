@@ -1,10 +1,13 @@
 // The official MCP conformance suite (@modelcontextprotocol/conformance, pinned) against the
-// conformance fixture (conformance/, wrangler.conformance.toml) under wrangler dev:
-//   conformance server --url http://127.0.0.1:PORT/mcp --suite all
-// Every server scenario must pass, except those in conformance-expected-failures.json (one
-// line of reason each). A scenario passes when it has no FAILURE and no WARNING check, and meets
-// the few stricter checks below where the suite accepts less than its own description asks. An
-// expected failure that passes fails this test too, so that the list stays honest.
+// conformance fixture (conformance/, wrangler.conformance.toml), one wrangler dev for both eras:
+//   conformance server --url http://127.0.0.1:PORT/mcp --requirements 2025-11-25
+//   conformance server --url http://127.0.0.1:PORT/mcp --requirements 2026-07-28
+// Each run has the scenarios its revision requires, and some it runs but does not score. Every
+// required scenario must pass, and the not-scored ones in ASSERTED_ALTHOUGH_NOT_SCORED, except those
+// in conformance-expected-failures.json under that revision (one line of reason each); the other
+// not-scored scenarios are only reported. A scenario passes when it has no FAILURE and no WARNING
+// check, and meets the few stricter checks below where the suite accepts less than its own
+// description asks. An expected failure that passes fails this test too, so that the list stays honest.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,9 +18,28 @@ import { REPO_ROOT } from "./helpers/wrangler-dev.js";
 
 const PACKAGE_DIR = path.join(REPO_ROOT, "node_modules/@modelcontextprotocol/conformance");
 const EXPECTED_FAILURES_FILE = path.join(REPO_ROOT, "test/e2e/conformance-expected-failures.json");
-/** The pinned suite has this many server scenarios; a new version must be looked at, not absorbed. */
-const SCENARIO_COUNT = 32;
-/** The whole suite takes a few seconds against a local server. */
+/** The suite is pinned in package.json; its requirement sets below are those of this version. */
+const SUITE_VERSION = "0.2.0-alpha.12";
+const REQUIREMENTS = ["2025-11-25", "2026-07-28"] as const;
+type Requirements = (typeof REQUIREMENTS)[number];
+/**
+ * The server scenarios the pinned suite runs per requirement set (`list --server --requirements`):
+ * those the revision requires, and those it runs and reports but does not score (extensions,
+ * pending, added after the release). A new suite version must be looked at, not absorbed.
+ */
+const SCENARIO_COUNTS: Record<Requirements, { required: number; notScored: number }> = {
+  "2025-11-25": { required: 30, notScored: 3 },
+  "2026-07-28": { required: 37, notScored: 13 },
+};
+/** Not-scored scenarios that must pass all the same (or be listed as expected failures). */
+const ASSERTED_ALTHOUGH_NOT_SCORED: Record<Requirements, readonly string[]> = {
+  // Session lifecycle, SEP-1613 schemas and SEP-1699 resumption: the 2025 lane passes them, and
+  // `--suite all` of the earlier suite asserted them.
+  "2025-11-25": ["server-session-lifecycle", "json-schema-2020-12", "server-sse-polling"],
+  // The SEP-2243 request headers (pending in the suite): issue 21 requires them of the 2026 lane.
+  "2026-07-28": ["http-header-validation", "http-custom-header-server-validation"],
+};
+/** One set takes a few seconds against a local server. */
 const SUITE_TIMEOUT_MS = 90_000;
 
 interface Check {
@@ -56,20 +78,28 @@ function toolAnswerProblem(checks: Check[], id: string, answer: string): string 
   return `stricter: the client's answer (${answer}) did not reach the tool: ${JSON.stringify(result ?? null)}`;
 }
 
-async function conformanceBin(): Promise<{ bin: string; version: string }> {
+async function conformanceBin(): Promise<string> {
   const manifest = JSON.parse(await readFile(path.join(PACKAGE_DIR, "package.json"), "utf8")) as {
     version: string;
     bin: Record<string, string>;
   };
-  expect(manifest.version, "the suite is pinned in package.json").toMatch(/^0\.1\.\d+$/);
+  expect(manifest.version, "the suite is pinned in package.json").toBe(SUITE_VERSION);
   const bin = manifest.bin["conformance"];
   if (!bin) throw new Error("@modelcontextprotocol/conformance has no `conformance` bin");
-  return { bin: path.join(PACKAGE_DIR, bin), version: manifest.version };
+  return path.join(PACKAGE_DIR, bin);
 }
 
-/** `list --server`: "  - name [2025-06-18,2025-11-25]" per scenario. */
-function parseScenarioList(stdout: string): string[] {
-  return [...stdout.matchAll(/^\s+- (\S+) \[/gm)].map((match) => match[1]!);
+/**
+ * `list --server --requirements R`: the required scenarios as "  - name" under "Server scenarios",
+ * the not-scored ones as "    - name [server]" under "Run and reported, but never scored".
+ */
+function parseRequirementsList(stdout: string): { required: string[]; notScored: string[] } {
+  const section = /^Server scenarios \(test against a server\):\n((?: {2}- \S+\n)*)/m.exec(stdout);
+  if (!section) throw new Error(`no server scenarios in the list:\n${stdout}`);
+  return {
+    required: [...section[1]!.matchAll(/^ {2}- (\S+)$/gm)].map((match) => match[1]!),
+    notScored: [...stdout.matchAll(/^\s+- (\S+) \[server\]$/gm)].map((match) => match[1]!),
+  };
 }
 
 interface ScenarioOutcome {
@@ -113,17 +143,21 @@ async function readOutcomes(stdout: string): Promise<Map<string, ScenarioOutcome
   return outcomes;
 }
 
-async function readExpectedFailures(): Promise<Record<string, string>> {
-  const parsed = JSON.parse(await readFile(EXPECTED_FAILURES_FILE, "utf8")) as unknown;
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`${EXPECTED_FAILURES_FILE}: expected an object { "scenario": "one-line reason" }`);
-  }
-  for (const [scenario, reason] of Object.entries(parsed)) {
-    if (typeof reason !== "string" || reason.trim() === "" || reason.includes("\n")) {
-      throw new Error(`${EXPECTED_FAILURES_FILE}: "${scenario}" needs a one-line reason`);
+/** { "2025-11-25": { "scenario": "one-line reason" }, "2026-07-28": { … } } */
+async function readExpectedFailures(): Promise<Record<Requirements, Record<string, string>>> {
+  const parsed = JSON.parse(await readFile(EXPECTED_FAILURES_FILE, "utf8")) as Record<string, unknown>;
+  expect(Object.keys(parsed).sort(), `${EXPECTED_FAILURES_FILE}: one object per requirement set`).toEqual([...REQUIREMENTS]);
+  for (const [requirements, entries] of Object.entries(parsed)) {
+    if (typeof entries !== "object" || entries === null || Array.isArray(entries)) {
+      throw new Error(`${EXPECTED_FAILURES_FILE}: "${requirements}" must be an object { "scenario": "one-line reason" }`);
+    }
+    for (const [scenario, reason] of Object.entries(entries)) {
+      if (typeof reason !== "string" || reason.trim() === "" || reason.includes("\n")) {
+        throw new Error(`${EXPECTED_FAILURES_FILE}: "${requirements}" "${scenario}" needs a one-line reason`);
+      }
     }
   }
-  return parsed as Record<string, string>;
+  return parsed as Record<Requirements, Record<string, string>>;
 }
 
 const dev = useDevServer({ config: "wrangler.conformance.toml" });
@@ -138,26 +172,31 @@ afterAll(async () => {
   if (outputDir) await rm(outputDir, { recursive: true, force: true });
 });
 
-describe("MCP conformance suite (server scenarios)", () => {
-  it(
-    "passes every server scenario except the expected failures, which still fail",
+describe("MCP conformance suite (server scenarios), both eras on one URL", () => {
+  it.each(REQUIREMENTS)(
+    "--requirements %s: every asserted scenario passes except the expected failures, which still fail",
     { timeout: SUITE_TIMEOUT_MS + 30_000 },
-    async () => {
-      const { bin, version } = await conformanceBin();
-      const expectedFailures = await readExpectedFailures();
+    async (requirements) => {
+      const bin = await conformanceBin();
+      const expectedFailures = (await readExpectedFailures())[requirements];
 
-      const listed = await runNode([bin, "list", "--server"], { timeoutMs: 30_000 });
+      const listed = await runNode([bin, "list", "--server", "--requirements", requirements], { timeoutMs: 30_000 });
       expect(listed.code, listed.stderr).toBe(0);
-      const scenarios = parseScenarioList(listed.stdout);
-      expect(scenarios).toHaveLength(SCENARIO_COUNT);
+      const { required, notScored } = parseRequirementsList(listed.stdout);
+      expect({ required: required.length, notScored: notScored.length }).toEqual(SCENARIO_COUNTS[requirements]);
+      for (const scenario of ASSERTED_ALTHOUGH_NOT_SCORED[requirements]) expect(notScored).toContain(scenario);
+      const asserted = new Set([...required, ...ASSERTED_ALTHOUGH_NOT_SCORED[requirements]]);
       for (const scenario of Object.keys(expectedFailures)) {
-        expect(scenarios, `${scenario} in conformance-expected-failures.json is no scenario of the suite`).toContain(scenario);
+        expect(asserted, `${requirements} "${scenario}" in conformance-expected-failures.json is not asserted`).toContain(
+          scenario,
+        );
       }
 
       const url = dev.endpoint.url;
-      const run = await runNode([bin, "server", "--url", url, "--suite", "all", "-o", outputDir!], {
-        timeoutMs: SUITE_TIMEOUT_MS,
-      });
+      const run = await runNode(
+        [bin, "server", "--url", url, "--requirements", requirements, "-o", path.join(outputDir!, requirements)],
+        { timeoutMs: SUITE_TIMEOUT_MS },
+      );
       const total = /^Total: (\d+) passed, (\d+) failed/m.exec(run.stdout);
       if (!total)
         throw new Error(
@@ -165,36 +204,46 @@ describe("MCP conformance suite (server scenarios)", () => {
         );
       const outcomes = await readOutcomes(run.stdout);
 
-      const passing = [...outcomes.values()].filter((outcome) => outcome.problems.length === 0);
+      const verdict = ({ scenario, problems }: ScenarioOutcome): string => {
+        const pass = problems.length === 0;
+        if (!asserted.has(scenario)) return pass ? "NOT SCORED, PASS" : "NOT SCORED, FAIL";
+        return pass ? "PASS" : scenario in expectedFailures ? "XFAIL" : "FAIL";
+      };
+      const passing = (names: Iterable<string>) => [...names].filter((name) => outcomes.get(name)?.problems.length === 0);
       console.log(
         [
-          `@modelcontextprotocol/conformance ${version} server --suite all against ${url}: ${run.ms} ms, exit ${run.code}`,
-          `Total: ${total[1]} checks passed, ${total[2]} failed; scenarios: ${passing.length} of ${outcomes.size} pass`,
+          `@modelcontextprotocol/conformance ${SUITE_VERSION} server --requirements ${requirements} against ${url}: ` +
+            `${run.ms} ms, exit ${run.code}`,
+          `Total: ${total[1]} checks passed, ${total[2]} failed; required scenarios: ${passing(required).length} of ` +
+            `${required.length} pass; not scored: ${passing(notScored).length} of ${notScored.length} pass`,
           ...[...outcomes.values()].map(
-            ({ scenario, passed, failed, warnings, problems }) =>
-              `${problems.length === 0 ? "PASS" : scenario in expectedFailures ? "XFAIL" : "FAIL"} ${scenario} ` +
-              `(${passed} passed, ${failed} failed, ${warnings} warnings)` +
-              problems.map((problem) => `\n    ${problem}`).join(""),
+            (outcome) =>
+              `${verdict(outcome)} ${outcome.scenario} ` +
+              `(${outcome.passed} passed, ${outcome.failed} failed, ${outcome.warnings} warnings)` +
+              outcome.problems.map((problem) => `\n    ${problem}`).join(""),
           ),
         ].join("\n"),
       );
 
-      // Every scenario ran, and the suite's own verdict agrees with the checks it wrote.
-      expect([...outcomes.keys()].sort()).toEqual([...scenarios].sort());
-      const failedChecks = [...outcomes.values()].reduce((sum, outcome) => sum + outcome.failed, 0);
-      expect(Number(total[2])).toBe(failedChecks);
-      expect(run.code).toBe(failedChecks > 0 ? 1 : 0);
+      // Every scenario ran, and the suite's own verdict agrees with the checks it wrote: its exit
+      // code counts failed checks of required scenarios only.
+      expect([...outcomes.keys()].sort()).toEqual([...required, ...notScored].sort());
+      const failedChecks = (names: Iterable<string>) =>
+        [...names].reduce((sum, name) => sum + (outcomes.get(name)?.failed ?? 0), 0);
+      expect(Number(total[2])).toBe(failedChecks(outcomes.keys()));
+      expect(run.code).toBe(failedChecks(required) > 0 ? 1 : 0);
 
       const unexpected = Object.fromEntries(
-        [...outcomes.values()]
+        [...asserted]
+          .map((scenario) => outcomes.get(scenario)!)
           .filter(({ scenario, problems }) => problems.length > 0 && !(scenario in expectedFailures))
           .map(({ scenario, problems }) => [scenario, problems]),
       );
-      const nowPassing = Object.keys(expectedFailures).filter((scenario) => outcomes.get(scenario)?.problems.length === 0);
+      const nowPassing = passing(Object.keys(expectedFailures));
       expect(
         { unexpectedFailures: unexpected, expectedFailuresThatNowPass: nowPassing },
         "a scenario failed that is not an expected failure, or an expected failure passes now: " +
-          "fix the server, or update test/e2e/conformance-expected-failures.json",
+          `fix the server, or update "${requirements}" in test/e2e/conformance-expected-failures.json`,
       ).toEqual({ unexpectedFailures: {}, expectedFailuresThatNowPass: [] });
     },
   );
