@@ -5,8 +5,10 @@
  * client capabilities, the log level and resource subscriptions are restored or kept by the host.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { registerInputRequired } from "./input-required.js";
 import { registerConformancePrompts } from "./prompts.js";
 import { registerConformanceResources } from "./resources.js";
+import { registerStatelessProbeTools } from "./stateless-probes.js";
 import { registerConformanceTools } from "./tools.js";
 
 export function createConformanceServer(): McpServer {
@@ -27,5 +29,7 @@ export function createConformanceServer(): McpServer {
   registerConformanceTools(server);
   registerConformanceResources(server);
   registerConformancePrompts(server);
+  registerInputRequired(server);
+  registerStatelessProbeTools(server);
   return server;
 }

@@ -1,6 +1,8 @@
 /**
- * Tools of the conformance scenarios tools-*, json-schema-2020-12 and server-sse-polling. The
- * tools that send requests to the client (sampling, elicitation) are in client-requests.ts.
+ * Tools of the conformance scenarios tools-*, json-schema-2020-12, server-sse-polling and
+ * http-custom-header-server-validation. The tools that send requests to the client (sampling,
+ * elicitation) are in client-requests.ts and input-required.ts, the probes of server-stateless in
+ * stateless-probes.ts.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -18,26 +20,54 @@ export function registerConformanceTools(server: McpServer): void {
     throw new Error("This tool intentionally returns an error for testing");
   });
 
-  // SEP-1613: the schema must reach the client with $schema, $defs and additionalProperties intact.
-  // McpServer converts zod to JSON Schema itself (draft-07 by default); zod copies .meta() into the
-  // result, so the 2020-12 dialect and $defs are declared there, and .strict() gives
-  // additionalProperties: false. The arguments are still validated by the same zod schema.
+  // SEP-1613: the schema must reach the client with $schema, $defs and additionalProperties intact,
+  // and on 2026-07-28 (SEP-2106) with $anchor, allOf/anyOf and if/then/else too. McpServer converts
+  // zod to JSON Schema itself (draft-07 by default); zod copies .meta() into the result, so the
+  // 2020-12 dialect, $defs and the composition keywords are declared there, and .strict() gives
+  // additionalProperties: false. The arguments are validated by the zod schema, which does not
+  // enforce the phone-or-email rule the composition keywords state.
   const address = z.object({ street: z.string().optional(), city: z.string().optional() }).meta({ $ref: "#/$defs/address" });
   server.registerTool(
     "json_schema_2020_12_tool",
     {
-      description: "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",
+      description: "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613, SEP-2106)",
       inputSchema: z
-        .object({ name: z.string().optional(), address: address.optional() })
+        .object({
+          name: z.string().optional(),
+          address: address.optional(),
+          contactMethod: z.enum(["phone", "email"]).optional(),
+          phone: z.string().optional(),
+          email: z.string().optional(),
+        })
         .strict()
         .meta({
           $schema: JSON_SCHEMA_2020_12,
           $defs: {
-            address: { type: "object", properties: { street: { type: "string" }, city: { type: "string" } } },
+            address: {
+              $anchor: "addressDef",
+              type: "object",
+              properties: { street: { type: "string" }, city: { type: "string" } },
+            },
           },
+          allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
+          if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+          then: { required: ["phone"] },
+          else: { required: ["email"] },
         }),
     },
     (args): CallToolResult => text(`JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`),
+  );
+
+  // SEP-2243 (http-custom-header-server-validation): a string argument that the client also sends
+  // as the header Mcp-Param-Region; the 2026 lane checks that both agree. zod copies the
+  // annotation into the JSON Schema through .meta().
+  server.registerTool(
+    "test_region_header",
+    {
+      description: "Echoes its region argument, which clients also send in the Mcp-Param-Region header (SEP-2243)",
+      inputSchema: { region: z.string().describe("A region name").meta({ "x-mcp-header": "Region" }) },
+    },
+    ({ region }): CallToolResult => text(`Region: ${region}`),
   );
 }
 
