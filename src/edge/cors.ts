@@ -30,14 +30,20 @@ export function mcpCors(policy: OriginPolicy): MiddlewareHandler {
     exposeHeaders: ["Mcp-Session-Id"],
   });
   return async function mcpCorsHeaders(c, next) {
-    await base(c, next);
-    const requested = c.req.method === "OPTIONS" ? c.req.header("access-control-request-headers") : undefined;
-    const params =
-      requested
-        ?.split(",")
-        .map((name) => name.trim())
-        .filter((name) => PARAM_HEADER.test(name)) ?? [];
-    const allowed = c.res.headers.get("access-control-allow-headers");
-    if (params.length > 0 && allowed) c.res.headers.set("access-control-allow-headers", [allowed, ...params].join(","));
+    // hono answers a preflight itself, with a Response of its own; other requests go on.
+    const preflight = await base(c, next);
+    if (!(preflight instanceof Response)) return;
+    const requested = c.req.header("access-control-request-headers") ?? "";
+    const params = requested
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => PARAM_HEADER.test(name));
+    const allowed = preflight.headers.get("access-control-allow-headers");
+    if (params.length === 0 || !allowed) return preflight;
+    const widened = [allowed, ...params].join(",");
+    // Hono copies the context's own headers onto a returned response: both must say it.
+    preflight.headers.set("access-control-allow-headers", widened);
+    c.res.headers.set("access-control-allow-headers", widened);
+    return preflight;
   };
 }

@@ -4,7 +4,15 @@
  * they may be reused, and `server/discover` is built from the server's own initialize result.
  */
 import { SERVER_INFO_META_KEY } from "@modelcontextprotocol/server";
-import type { Implementation, InitializeResult, JSONRPCMessage, ServerCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ErrorCode,
+  type Implementation,
+  type InitializeResult,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type ServerCapabilities,
+} from "@modelcontextprotocol/sdk/types.js";
 import { isErrorResponse } from "../wire/message-kind.js";
 import { CACHEABLE_METHODS, SUPPORTED_VERSIONS } from "./protocol.js";
 
@@ -42,14 +50,16 @@ export function discoverResult(initialized: InitializeResult, cache: CacheHints)
   };
 }
 
-/** The server's answer to `method`, stamped for the 2026-07-28 wire. */
+/** The server's answer to `request`, stamped for the 2026-07-28 wire. */
 export function stampAnswer(
-  method: string,
+  request: JSONRPCRequest,
   answer: JSONRPCMessage,
   serverInfo: Implementation,
   cache: CacheHints,
 ): JSONRPCMessage {
-  if (!("result" in answer) || isErrorResponse(answer)) return answer;
+  const { method } = request;
+  if (isErrorResponse(answer)) return withResourceUri(request, answer);
+  if (!("result" in answer)) return answer;
   const result: Record<string, unknown> = { ...answer.result };
   result["resultType"] ??= "complete";
   if (CACHEABLE_METHODS.has(method) && result["resultType"] === "complete") {
@@ -62,6 +72,18 @@ export function stampAnswer(
   }
   result["_meta"] = { ...(result["_meta"] as object | undefined), [SERVER_INFO_META_KEY]: serverInfo };
   return { ...answer, result };
+}
+
+/**
+ * A resource the server does not have is -32602 with the URI in `data` (spec 2026-07-28,
+ * server/resources): the SDK v1 McpServer says so in its message only.
+ */
+function withResourceUri(request: JSONRPCRequest, answer: JSONRPCErrorResponse): JSONRPCErrorResponse {
+  const { error } = answer;
+  const missing =
+    request.method === "resources/read" && error.code === ErrorCode.InvalidParams && /not found/i.test(error.message);
+  if (!missing || error.data !== undefined) return answer;
+  return { ...answer, error: { ...error, data: { uri: request.params?.["uri"] } } };
 }
 
 function validTtl(value: unknown): boolean {

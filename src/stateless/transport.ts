@@ -115,7 +115,7 @@ export class StatelessTransport implements Transport {
     if (this.#answered || !this.#channel || !this.#initialize) return;
     this.#answered = true;
     this.#stopRunsLong();
-    this.#channel.write(stampAnswer(this.#request.method, answer, this.#initialize.serverInfo, this.#cache));
+    this.#channel.write(stampAnswer(this.#request, answer, this.#initialize.serverInfo, this.#cache));
     this.#channel.finish();
   }
 

@@ -32,7 +32,12 @@ export async function expectJsonRpcError(
   expect(body).toEqual({
     jsonrpc: "2.0",
     id,
-    error: { code: code ?? expect.toSatisfy(Number.isInteger), message: expect.stringMatching(/\w+\s+\w+/) },
+    error: {
+      code: code ?? expect.toSatisfy(Number.isInteger),
+      message: expect.stringMatching(/\w+\s+\w+/),
+      // Structured data is the caller's to check (2026-07-28 errors carry it).
+      ...("data" in body.error && { data: body.error.data }),
+    },
   });
   expect(body.error.message).not.toMatch(/\bat .+:\d+:\d+/);
   if (mentioning !== undefined) expect(body.error.message).toContain(mentioning);

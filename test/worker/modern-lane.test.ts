@@ -1,0 +1,210 @@
+// The 2026-07-28 lane on the demo Worker, in workerd: raw requests for each wire rule of
+// spec 2026-07-28 (versioning, request headers, removed methods, results), next to the session
+// lane on the same URL.
+import { describe, expect, it } from "vitest";
+import { expectJsonRpcError } from "../shared/expect.js";
+import { mcpPost, request } from "../shared/mcp.js";
+import { MODERN_VERSION, modernRequest } from "../shared/modern.js";
+import { readAllSseMessages } from "../shared/sse.js";
+import { worker } from "./helpers.js";
+
+const SERVER_INFO = "io.modelcontextprotocol/serverInfo";
+
+async function result(response: Response): Promise<Record<string, unknown>> {
+  expect(response.status).toBe(200);
+  expect(response.headers.get("mcp-session-id")).toBeNull();
+  const body = (await response.json()) as { result?: Record<string, unknown>; error?: unknown };
+  expect(body.error).toBeUndefined();
+  return body.result!;
+}
+
+describe("server/discover", () => {
+  it("answers from the server itself: every era's versions, its capabilities and identity, cache hints, no session", async () => {
+    const discovered = await result(await modernRequest(worker, 1, "server/discover"));
+    expect(discovered).toMatchObject({
+      resultType: "complete",
+      supportedVersions: [MODERN_VERSION, "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"],
+      capabilities: { tools: {}, prompts: {}, resources: {}, logging: {}, completions: {} },
+      ttlMs: 0,
+      cacheScope: "private",
+      _meta: { [SERVER_INFO]: { name: "durable-mcp-demo", version: "0.1.0" } },
+    });
+  });
+
+  it("does not advertise list changes or subscriptions, which this lane cannot deliver yet", async () => {
+    const { capabilities } = await result(await modernRequest(worker, 1, "server/discover"));
+    expect(capabilities).toMatchObject({ tools: {}, resources: {} });
+    expect(JSON.stringify(capabilities)).not.toMatch(/listChanged|subscribe/);
+  });
+});
+
+describe("a request", () => {
+  it("calls a tool of the same McpServer and stamps the result", async () => {
+    const called = await result(await modernRequest(worker, 2, "tools/call", { name: "echo", arguments: { message: "hi" } }));
+    expect(called).toMatchObject({ resultType: "complete", content: [{ type: "text", text: "hi" }] });
+    expect(called["_meta"]).toMatchObject({ [SERVER_INFO]: { name: "durable-mcp-demo" } });
+  });
+
+  it("lists tools with cache hints and without the session era's execution field", async () => {
+    const listed = await result(await modernRequest(worker, 3, "tools/list"));
+    expect(listed).toMatchObject({ resultType: "complete", ttlMs: 0, cacheScope: "private" });
+    const tools = listed["tools"] as Record<string, unknown>[];
+    expect(tools.map((tool) => tool["name"])).toContain("echo");
+    expect(tools.filter((tool) => "execution" in tool)).toEqual([]);
+  });
+
+  it("ignores Mcp-Session-Id: no session is looked up, none is minted", async () => {
+    const response = await modernRequest(
+      worker,
+      4,
+      "tools/call",
+      { name: "echo", arguments: { message: "x" } },
+      {
+        headers: { "Mcp-Session-Id": crypto.randomUUID() },
+      },
+    );
+    expect((await result(response))["content"]).toEqual([{ type: "text", text: "x" }]);
+  });
+
+  it("sends the request's logs only when its _meta asks for a level, and only from that level up", async () => {
+    const log = (level: string, logLevel?: string) =>
+      modernRequest(
+        worker,
+        5,
+        "tools/call",
+        { name: "log", arguments: { level, message: "m" } },
+        { logLevel, accept: "text/event-stream" },
+      );
+    const methods = async (response: Response) =>
+      (await readAllSseMessages<{ method?: string; result?: unknown }>(response)).map((message) => message.method ?? "result");
+    expect(await methods(await log("info"))).toEqual(["result"]);
+    expect(await methods(await log("info", "warning"))).toEqual(["result"]);
+    expect(await methods(await log("error", "warning"))).toEqual(["notifications/message", "notifications/message", "result"]);
+  });
+
+  it("gets progress on its own stream", async () => {
+    const params = { name: "slow_task", arguments: { steps: 2, delayMs: 10 }, _meta: { progressToken: "p" } };
+    const response = await modernRequest(worker, 6, "tools/call", params, { accept: "text/event-stream" });
+    const messages = await readAllSseMessages<{ method?: string; params?: { progress?: number } }>(response);
+    expect(messages.map(({ method, params }) => method && `${method} ${params?.progress}`)).toEqual([
+      "notifications/progress 1",
+      "notifications/progress 2",
+      undefined,
+    ]);
+    expect(messages.at(-1)).toMatchObject({ id: 6, result: { resultType: "complete" } });
+  });
+});
+
+describe("the wire rules of 2026-07-28", () => {
+  it("refuses an unsupported version with -32022, naming what is supported and what was asked", async () => {
+    const response = await modernRequest(worker, 7, "tools/list", {}, { version: "v999.0.0" });
+    const error = await expectJsonRpcError(response, 400, { code: -32022, id: 7 });
+    expect(error.data).toMatchObject({ requested: "v999.0.0", supported: expect.arrayContaining([MODERN_VERSION]) });
+  });
+
+  it("refuses a request without client capabilities in _meta with -32602", async () => {
+    const body = {
+      jsonrpc: "2.0",
+      id: 8,
+      method: "tools/list",
+      params: { _meta: { "io.modelcontextprotocol/protocolVersion": MODERN_VERSION } },
+    };
+    const headers = {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      "MCP-Protocol-Version": MODERN_VERSION,
+      "Mcp-Method": "tools/list",
+    };
+    const response = await worker.fetch(new Request(worker.url, { method: "POST", headers, body: JSON.stringify(body) }));
+    await expectJsonRpcError(response, 400, { code: -32602, id: 8 });
+  });
+
+  it.each([
+    ["MCP-Protocol-Version differs from _meta", { "MCP-Protocol-Version": "2025-11-25" }],
+    ["Mcp-Method differs from the method", { "Mcp-Method": "prompts/list" }],
+    ["Mcp-Method is missing", { "Mcp-Method": null }],
+    ["Mcp-Name is missing", { "Mcp-Name": null }],
+    ["Mcp-Name names another tool", { "Mcp-Name": "add" }],
+    ["Mcp-Name is broken base64", { "Mcp-Name": "=?base64?ZWNo?=" }],
+  ])("refuses a request whose %s with 400 and -32020", async (_case, headers) => {
+    const response = await modernRequest(worker, 9, "tools/call", { name: "echo", arguments: { message: "x" } }, { headers });
+    await expectJsonRpcError(response, 400, { code: -32020, id: 9 });
+  });
+
+  it("takes Mcp-Name in its =?base64?…?= form, and with the white space around it", async () => {
+    for (const name of ["=?base64?ZWNobw==?=", "  echo  "]) {
+      const response = await modernRequest(
+        worker,
+        10,
+        "tools/call",
+        { name: "echo", arguments: { message: "b" } },
+        {
+          headers: { "Mcp-Name": name },
+        },
+      );
+      expect((await result(response))["content"]).toEqual([{ type: "text", text: "b" }]);
+    }
+  });
+
+  it.each(["initialize", "ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe", "unknown/method"])(
+    "answers %s, which does not exist on this era, with 404 and -32601",
+    async (method) => {
+      const params =
+        method === "initialize"
+          ? { protocolVersion: MODERN_VERSION, capabilities: {}, clientInfo: { name: "c", version: "1" } }
+          : {};
+      await expectJsonRpcError(await modernRequest(worker, 11, method, params), 404, { code: -32601, id: 11 });
+    },
+  );
+
+  it("refuses a question the client declared no capability for with 400 and -32021", async () => {
+    const response = await modernRequest(worker, 12, "tools/call", { name: "summarize", arguments: { text: "long" } });
+    const error = await expectJsonRpcError(response, 400, { code: -32021, id: 12 });
+    expect(error.data).toEqual({ requiredCapabilities: { sampling: {} } });
+  });
+
+  it("answers a claim-less request with the 2026 header with -32602, and leaves 2025 requests to the session lane", async () => {
+    const claimless = await mcpPost(worker, request(13, "tools/list"), { protocolVersion: MODERN_VERSION });
+    await expectJsonRpcError(claimless, 400, { code: -32602, id: 13 });
+    // The 400 a session-less 2025 request always got, so that SDK v2 clients in "auto" mode fall back against 2025-only hosts.
+    await expectJsonRpcError(await mcpPost(worker, request(14, "tools/list")), 400, { code: -32000 });
+  });
+
+  it("answers a notification with 202 and no body", async () => {
+    const body = {
+      jsonrpc: "2.0",
+      method: "notifications/cancelled",
+      params: {
+        requestId: 1,
+        _meta: { "io.modelcontextprotocol/protocolVersion": MODERN_VERSION, "io.modelcontextprotocol/clientCapabilities": {} },
+      },
+    };
+    const headers = {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      "MCP-Protocol-Version": MODERN_VERSION,
+      "Mcp-Method": "notifications/cancelled",
+    };
+    const response = await worker.fetch(new Request(worker.url, { method: "POST", headers, body: JSON.stringify(body) }));
+    expect(response.status).toBe(202);
+    expect(await response.text()).toBe("");
+  });
+
+  it("lets a browser page send the 2026 headers, Mcp-Param-* included", async () => {
+    const preflight = await worker.fetch(
+      new Request(worker.url, {
+        method: "OPTIONS",
+        headers: {
+          Origin: "http://localhost:5173",
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "content-type,mcp-protocol-version,mcp-method,mcp-name,mcp-param-region",
+        },
+      }),
+    );
+    const allowed = (preflight.headers.get("access-control-allow-headers") ?? "")
+      .toLowerCase()
+      .split(",")
+      .map((h) => h.trim());
+    expect(allowed).toEqual(expect.arrayContaining(["mcp-protocol-version", "mcp-method", "mcp-name", "mcp-param-region"]));
+  });
+});
