@@ -7,7 +7,16 @@ export default defineConfig({
       {
         // Unit/integration tests inside workerd (Miniflare), bindings from wrangler.toml.
         // OAUTH_KV only for the OAuth tests (test/worker/oauth.test.ts); the demo deployment has no KV.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { kvNamespaces: ["OAUTH_KV"] } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              kvNamespaces: ["OAUTH_KV"],
+              // Seals 2026-07-28 requestStates; a deployment sets its own with wrangler secret put.
+              bindings: { MCP_STATE_SECRET: "workerd-tests-only-requestState-secret-0123456789" },
+            },
+          }),
+        ],
         test: { name: "workers", include: ["test/worker/**/*.test.ts"] },
       },
       {

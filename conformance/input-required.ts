@@ -17,16 +17,10 @@ import type {
   ServerRequest,
 } from "@modelcontextprotocol/sdk/types.js";
 import { CLIENT_ANSWER_TIMEOUT_MS } from "./client-requests.js";
+import { INPUT_KEY_META } from "../src/lib.js";
 import { text } from "./content.js";
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-/**
- * The key under which the 2026 lane puts a question into `inputRequests`, when the handler names
- * it (the lane strips it before sending; the 2025 lane passes `_meta` on to the client, which
- * ignores it). input-required-result-basic-elicitation expects the key `user_name`.
- */
-const INPUT_KEY_META = "durable-mcp/inputKey";
 
 /** The question belongs to this request, so that on the 2025 lane it rides the request's stream. */
 export function askOptions(extra: Extra): RequestOptions {

@@ -10,6 +10,7 @@ import { DEFAULT_TOPICS_BINDING } from "../sessions/topics/topics.js";
 import { DEFAULT_SERVER_REQUEST_TIMEOUT_MS, type SessionLaneOptions } from "../sessions/worker/options.js";
 import type { StatelessLaneOptions } from "../stateless/options.js";
 import { DEFAULT_CACHE_HINTS, type CacheHints } from "../stateless/result.js";
+import { DEFAULT_STATE_SECRET } from "../stateless/rounds.js";
 import { DEFAULT_MCP_PATH } from "../wire/endpoint.js";
 import type { ResponseMode } from "../wire/headers.js";
 
@@ -65,6 +66,13 @@ export interface McpHandlerOptions<E> {
    * clients reuse nothing, and never across users.
    */
   cache?: CacheHints;
+  /**
+   * The Worker secret (at least 32 bytes) that seals a 2026-07-28 `requestState`, which carries
+   * the answers of earlier rounds when a handler asks the client something. Default
+   * "MCP_STATE_SECRET". Read at first use: without it, such a request gets an error that says
+   * how to set it (`wrangler secret put`, or `.dev.vars` for wrangler dev).
+   */
+  stateSecret?: string;
 }
 
 export interface ResolvedOptions<E>
@@ -88,6 +96,7 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     allowedOrigins: options.allowedOrigins ?? [],
     requestLog: options.requestLog ?? true,
     cache: options.cache ?? DEFAULT_CACHE_HINTS,
+    stateSecret: options.stateSecret ?? DEFAULT_STATE_SECRET,
     session: { ...DEFAULT_SESSION_SETTINGS, ...options.session, topicsBinding },
   };
 }

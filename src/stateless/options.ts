@@ -10,4 +10,6 @@ export interface StatelessLaneOptions<E> {
   responseMode: ResponseMode;
   /** `ttlMs` and `cacheScope` of list results, `resources/read` and `server/discover`. */
   cache: CacheHints;
+  /** The Worker secret whose value seals `requestState`. */
+  stateSecret: string;
 }

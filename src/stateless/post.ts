@@ -8,7 +8,7 @@ import { ProtocolErrorCode } from "@modelcontextprotocol/server";
 import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestScope } from "../lane/scope.js";
 import { buildServer } from "../lane/server-factory.js";
-import { jsonRpcError } from "../wire/errors.js";
+import { errorResponse, jsonRpcError } from "../wire/errors.js";
 import type { ResponseMode } from "../wire/headers.js";
 import { isRequest } from "../wire/message-kind.js";
 import { createResponseChannel } from "../wire/response-channel.js";
@@ -16,7 +16,9 @@ import { envelopeOf } from "./envelope.js";
 import { checkModernHeaders } from "./headers.js";
 import type { StatelessLaneOptions } from "./options.js";
 import { MODERN_METHODS, MODERN_PROTOCOL_VERSION, SUPPORTED_VERSIONS } from "./protocol.js";
-import { StatelessTransport } from "./transport.js";
+import { MULTI_ROUND_METHODS } from "./input-rounds.js";
+import { readRounds } from "./rounds.js";
+import { StatelessTransport, type RoundContext } from "./transport.js";
 
 export async function handleModernPost<E extends object>(
   { request, env, principal, notes }: RequestScope<E>,
@@ -31,7 +33,15 @@ export async function handleModernPost<E extends object>(
   if (rejected) return rejected;
 
   const envelope = envelopeOf(message);
-  const transport = new StatelessTransport(message, envelope, options.cache);
+  let served = message;
+  let rounds: RoundContext | undefined;
+  if (MULTI_ROUND_METHODS.has(message.method)) {
+    const read = await readRounds(message, principal.id, env, options.stateSecret);
+    if (!read.ok) return Response.json(errorResponse(message.id, ErrorCode.InvalidParams, read.message));
+    served = read.request;
+    rounds = read.context;
+  }
+  const transport = new StatelessTransport(served, envelope, options.cache, rounds);
   const server = buildServer(options.server, { env, request });
   await server.connect(transport);
   // The client closing the stream is this era's cancellation: the handler's signal fires.

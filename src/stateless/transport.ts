@@ -22,8 +22,22 @@ import {
 import { errorResponse, jsonRpcError } from "../wire/errors.js";
 import { isErrorResponse, isRequest, isResponse } from "../wire/message-kind.js";
 import { QUICK_ANSWER_MS, type ResponseChannel } from "../wire/response-channel.js";
+import { logError } from "../wire/log.js";
 import type { Envelope } from "./envelope.js";
+import type { AnswerBook, InputRounds } from "./input-rounds.js";
 import { discoverResult, stampAnswer, type CacheHints } from "./result.js";
+
+/**
+ * Questions a handler asks together (`Promise.all`) reach the transport over a few turns of the
+ * event loop; a round ends once this many turns pass without a new one.
+ */
+const QUIET_TURNS = 3;
+
+/** The rounds of a multi round-trip request: what was answered, and how to seal what the next round needs. */
+export interface RoundContext {
+  rounds: InputRounds;
+  seal(book: AnswerBook): Promise<string>;
+}
 
 /** The id of the synthetic initialize; its answer never leaves the transport. */
 const INITIALIZE_ID = "durable-mcp/stateless/initialize";
@@ -39,6 +53,10 @@ export class StatelessTransport implements Transport {
   readonly #request: JSONRPCRequest;
   readonly #envelope: Envelope;
   readonly #cache: CacheHints;
+  /** Absent for requests that may not answer `input_required`. */
+  readonly #rounds: RoundContext | undefined;
+  #quietTurns = 0;
+  #roundEnding = false;
   #initialized?: (answer: JSONRPCMessage) => void;
   #channel: ResponseChannel | undefined;
   #initialize: InitializeResult | undefined;
@@ -48,10 +66,11 @@ export class StatelessTransport implements Transport {
   /** An answer that must be an HTTP error rather than a JSON-RPC result (-32021), while none was sent. */
   readonly #refused = new Promise<Response>((resolve) => (this.#refuse = resolve));
 
-  constructor(request: JSONRPCRequest, envelope: Envelope, cache: CacheHints) {
+  constructor(request: JSONRPCRequest, envelope: Envelope, cache: CacheHints, rounds?: RoundContext) {
     this.#request = request;
     this.#envelope = envelope;
     this.#cache = cache;
+    this.#rounds = rounds;
   }
 
   async start(): Promise<void> {}
@@ -138,8 +157,52 @@ export class StatelessTransport implements Transport {
       this.#stopRunsLong();
       return;
     }
-    const unsupported = `${question.method} cannot reach a 2026-07-28 client from this server yet (input_required is not supported)`;
-    this.onmessage?.(errorResponse(question.id, ErrorCode.InternalError, unsupported));
+    if (!this.#rounds) {
+      const refused = `${question.method} cannot reach a 2026-07-28 client from ${this.#request.method}: only tools/call, prompts/get and resources/read may ask the client`;
+      this.onmessage?.(errorResponse(question.id, ErrorCode.InternalError, refused));
+      return;
+    }
+    const decision = this.#rounds.rounds.take(question);
+    if (decision.kind === "answer") {
+      this.onmessage?.({ jsonrpc: "2.0", id: question.id, result: decision.result as Record<string, unknown> });
+      return;
+    }
+    this.#quietTurns = 0;
+    if (!this.#roundEnding) {
+      this.#roundEnding = true;
+      setTimeout(() => this.#waitForQuiet(), 0);
+    }
+  }
+
+  /** Ends the round once the handler has asked all it asks together. */
+  #waitForQuiet(): void {
+    if (this.#answered) return;
+    if (++this.#quietTurns < QUIET_TURNS) {
+      setTimeout(() => this.#waitForQuiet(), 0);
+      return;
+    }
+    void this.#endRound();
+  }
+
+  /** Answers `input_required` with this round's questions and the sealed answers so far; the handler is stopped. */
+  async #endRound(): Promise<void> {
+    const { rounds, seal } = this.#rounds!;
+    let answer: JSONRPCMessage;
+    try {
+      const result = {
+        resultType: "input_required",
+        inputRequests: rounds.inputRequests(),
+        requestState: await seal(rounds.book()),
+      };
+      answer = { jsonrpc: "2.0", id: this.#request.id, result };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      logError("Sealing a requestState failed", { reason });
+      answer = errorResponse(this.#request.id, ErrorCode.InternalError, `The server could not ask the client: ${reason}`);
+    }
+    this.#answer(answer);
+    // The handler waits for answers that come with the next round: stop it here.
+    void this.close();
   }
 
   #logs(message: JSONRPCMessage): boolean {

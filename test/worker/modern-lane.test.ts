@@ -6,7 +6,7 @@ import { expectJsonRpcError } from "../shared/expect.js";
 import { mcpPost, request } from "../shared/mcp.js";
 import { MODERN_VERSION, modernRequest } from "../shared/modern.js";
 import { readAllSseMessages } from "../shared/sse.js";
-import { worker } from "./helpers.js";
+import { worker, workerWith } from "./helpers.js";
 
 const SERVER_INFO = "io.modelcontextprotocol/serverInfo";
 
@@ -206,5 +206,61 @@ describe("the wire rules of 2026-07-28", () => {
       .split(",")
       .map((h) => h.trim());
     expect(allowed).toEqual(expect.arrayContaining(["mcp-protocol-version", "mcp-method", "mcp-name", "mcp-param-region"]));
+  });
+});
+
+describe("a handler that asks the client (input_required, by replay)", () => {
+  const confirm = { name: "confirm_action", arguments: { action: "deploy" } };
+  const asking = { capabilities: { elicitation: { form: {} } } };
+
+  async function firstRound(): Promise<{ key: string; requestState: string; question: Record<string, unknown> }> {
+    const round = await result(await modernRequest(worker, 20, "tools/call", confirm, asking));
+    expect(round).toMatchObject({ resultType: "input_required", requestState: expect.any(String) });
+    const [[key, question]] = Object.entries(round["inputRequests"] as Record<string, Record<string, unknown>>) as [
+      [string, Record<string, unknown>],
+    ];
+    return { key, requestState: round["requestState"] as string, question };
+  }
+
+  it("asks in the result, and the retry with the answer completes with the handler's own result", async () => {
+    const { key, requestState, question } = await firstRound();
+    expect(question).toMatchObject({ method: "elicitation/create", params: { message: "Confirm: deploy?" } });
+    expect(question).not.toHaveProperty("id");
+    const retry = { ...confirm, inputResponses: { [key]: { action: "accept", content: { confirm: true } } }, requestState };
+    const done = await result(await modernRequest(worker, 21, "tools/call", retry, asking));
+    expect(done).toMatchObject({ resultType: "complete", content: [{ type: "text", text: "confirmed" }] });
+  });
+
+  it("asks again, rather than failing, when the retry lacks the answer", async () => {
+    const { requestState } = await firstRound();
+    const retry = { ...confirm, inputResponses: { other: { action: "accept" } }, requestState };
+    expect(await result(await modernRequest(worker, 22, "tools/call", retry, asking))).toMatchObject({
+      resultType: "input_required",
+    });
+  });
+
+  it.each([
+    ["tampered", (state: string) => ({ ...confirm, requestState: `${state.slice(0, -2)}AA` })],
+    [
+      "replayed onto other params",
+      (state: string) => ({ name: "confirm_action", arguments: { action: "delete" }, requestState: state }),
+    ],
+  ])("refuses a %s requestState with -32602", async (_case, retry) => {
+    const { requestState } = await firstRound();
+    const response = await modernRequest(worker, 23, "tools/call", retry(requestState), asking);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      id: 23,
+      error: { code: -32602, message: expect.stringMatching(/requestState/) },
+    });
+  });
+
+  it("says which secret to set when the deployment has none", async () => {
+    const unsealed = workerWith({}, { MCP_STATE_SECRET: "" });
+    const response = await modernRequest(unsealed, 24, "tools/call", confirm, asking);
+    expect(await response.json()).toMatchObject({
+      id: 24,
+      error: { message: expect.stringMatching(/MCP_STATE_SECRET.*wrangler secret put/) },
+    });
   });
 });
