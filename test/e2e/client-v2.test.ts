@@ -1,9 +1,11 @@
 // The SDK v2 client (@modelcontextprotocol/client) against the demo under wrangler dev, in each
 // of its `versionNegotiation` modes, with every HTTP request it sends recorded: the default
 // stays on 2025 sessions, "auto" and a pin reach the 2026-07-28 stateless lane through
-// server/discover.
+// server/discover, and "auto" still falls back against a host without that lane
+// (test/e2e/fixtures/session-era-only).
 import {
   Client,
+  SdkErrorCode,
   StreamableHTTPClientTransport,
   type Progress,
   type VersionNegotiationOptions,
@@ -23,6 +25,7 @@ const STAMP = { _meta: { "io.modelcontextprotocol/serverInfo": SERVER_INFO } };
 const NO_CACHE = { ttlMs: 0, cacheScope: "private" };
 
 const demo = useDevServer();
+const sessionEraOnly = useDevServer({ config: "test/e2e/fixtures/session-era-only/wrangler.toml" });
 const open: Client[] = [];
 
 afterEach(async () => {
@@ -231,5 +234,31 @@ describe.each(MODERN_MODES)("versionNegotiation %s: the 2026-07-28 stateless lan
 
     expect(log.received.map(methodOf)).toEqual(["server/discover", "prompts/get", "completion/complete"]);
     expectStatelessWire(log);
+  });
+});
+
+describe("against a host without the 2026-07-28 lane (fixtures/session-era-only)", () => {
+  it('"auto" probes, is refused, and falls back to initialize and a 2025 session', async () => {
+    const { client, transport, log } = await connectV2(sessionEraOnly.server.url, { mode: "auto" });
+    const result = await client.callTool({ name: "echo", arguments: { message: "hello, fallback" } });
+
+    expect(result).toEqual({ content: [{ type: "text", text: "hello, fallback" }] });
+    const [probe, ...session] = log.posts;
+    expectDiscoverProbe(probe);
+    expect(probe?.status).toBe(400);
+    expect(probe?.answer).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32000 } });
+    expect(session.map(methodOf)).toEqual(["initialize", "notifications/initialized", "tools/call"]);
+    expectSessionOpening(session, transport.sessionId);
+    expectSessionRequest(session[2]!, transport.sessionId);
+    expect(client.getProtocolEra()).toBe("legacy");
+    expect(client.getNegotiatedProtocolVersion()).toBe(SESSION_ERA);
+  });
+
+  it(`a pin to ${MODERN} fails to connect instead, after the one probe`, async () => {
+    const { client, transport, log } = v2Client(sessionEraOnly.server.url, { mode: { pin: MODERN } });
+
+    await expect(client.connect(transport)).rejects.toMatchObject({ code: SdkErrorCode.EraNegotiationFailed });
+    expect(log.received).toHaveLength(1);
+    expectDiscoverProbe(log.received[0]);
   });
 });
