@@ -2,7 +2,7 @@
 // of its `versionNegotiation` modes, with every HTTP request it sends recorded: the default
 // stays on 2025 sessions, "auto" and a pin reach the 2026-07-28 stateless lane through
 // server/discover, and "auto" still falls back against a host without that lane
-// (test/e2e/fixtures/session-era-only).
+// (test/e2e/fixtures/session-era-only). The SDK v1 client keeps its session on the same server.
 import {
   Client,
   SdkErrorCode,
@@ -13,6 +13,7 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { useDevServer } from "./helpers/dev-server.js";
 import { HttpLog, type SentRequest } from "./helpers/http-log.js";
+import { connectClient } from "./helpers/mcp-client.js";
 
 const MODERN = "2026-07-28";
 const SESSION_ERA = "2025-11-25";
@@ -260,5 +261,16 @@ describe("against a host without the 2026-07-28 lane (fixtures/session-era-only)
     await expect(client.connect(transport)).rejects.toMatchObject({ code: SdkErrorCode.EraNegotiationFailed });
     expect(log.received).toHaveLength(1);
     expectDiscoverProbe(log.received[0]);
+  });
+});
+
+describe("the SDK v1 client on the same server", () => {
+  it("still gets a 2025 session", async () => {
+    const { client, transport } = await connectClient(demo.server.url);
+    try {
+      expect(transport.sessionId).toMatch(UUID_V4);
+    } finally {
+      await client.close();
+    }
   });
 });
