@@ -7,6 +7,7 @@ import {
   Client,
   SdkErrorCode,
   StreamableHTTPClientTransport,
+  type ClientCapabilities,
   type Progress,
   type VersionNegotiationOptions,
 } from "@modelcontextprotocol/client";
@@ -40,16 +41,24 @@ interface Connected {
 }
 
 /** A v2 client on `${baseUrl}/mcp` with every request recorded, closed after the test. */
-function v2Client(baseUrl: string, versionNegotiation?: VersionNegotiationOptions): Connected {
+function v2Client(
+  baseUrl: string,
+  versionNegotiation?: VersionNegotiationOptions,
+  capabilities: ClientCapabilities = {},
+): Connected {
   const log = new HttpLog();
   const transport = new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`), { fetch: log.fetch });
-  const client = new Client(CLIENT_INFO, { capabilities: {}, versionNegotiation });
+  const client = new Client(CLIENT_INFO, { capabilities, versionNegotiation });
   open.push(client);
   return { client, transport, log };
 }
 
-async function connectV2(baseUrl: string, versionNegotiation?: VersionNegotiationOptions): Promise<Connected> {
-  const connected = v2Client(baseUrl, versionNegotiation);
+async function connectV2(
+  baseUrl: string,
+  versionNegotiation?: VersionNegotiationOptions,
+  capabilities?: ClientCapabilities,
+): Promise<Connected> {
+  const connected = v2Client(baseUrl, versionNegotiation, capabilities);
   await connected.client.connect(connected.transport);
   return connected;
 }
@@ -237,6 +246,43 @@ describe.each(MODERN_MODES)("versionNegotiation %s: the 2026-07-28 stateless lan
     expectStatelessWire(log);
   });
 });
+
+describe.each(MODERN_MODES)(
+  "versionNegotiation %s: the demo's questions to the client, through input_required",
+  (_name, versionNegotiation) => {
+    it("answers elicitation, sampling and roots from the client's own handlers, one retry per question", async () => {
+      const asking = { elicitation: { form: {} }, sampling: {}, roots: {} };
+      const { client, transport, log } = v2Client(demo.server.url, versionNegotiation, asking);
+      client.setRequestHandler("elicitation/create", async () => ({ action: "accept", content: { confirm: true } }));
+      client.setRequestHandler("sampling/createMessage", async () => ({
+        role: "assistant",
+        model: "e2e-model",
+        content: { type: "text", text: "in short" },
+      }));
+      client.setRequestHandler("roots/list", async () => ({ roots: [{ uri: "file:///e2e" }] }));
+      await client.connect(transport);
+
+      const text = async (name: string, args: Record<string, unknown>) =>
+        ((await client.callTool({ name, arguments: args })).content as { text: string }[])[0]?.text;
+      expect(await text("confirm_action", { action: "deploy" })).toBe("confirmed");
+      expect(await text("summarize", { text: "a long text" })).toBe("in short");
+      expect(await text("list_roots", {})).toBe("file:///e2e");
+
+      // Each call: a first round answered input_required, and the retry with the answer and the sealed state.
+      const calls = log.received.filter((request) => methodOf(request) === "tools/call");
+      expect(
+        calls.map((request) => (request.answer as { result?: { resultType?: string } } | undefined)?.result?.resultType),
+      ).toEqual(["input_required", "complete", "input_required", "complete", "input_required", "complete"]);
+      for (const retry of calls.filter((_, index) => index % 2 === 1)) {
+        expect(retry.body?.params).toMatchObject({
+          inputResponses: expect.any(Object),
+          requestState: expect.stringMatching(/^v1\./),
+        });
+      }
+      expectStatelessWire(log);
+    });
+  },
+);
 
 describe("against a host without the 2026-07-28 lane (fixtures/session-era-only)", () => {
   it('"auto" probes, is refused, and falls back to initialize and a 2025 session', async () => {
