@@ -48,10 +48,11 @@ export async function handleModernPost<E extends object>(
   request.signal.addEventListener("abort", () => void transport.close());
   const channel = createResponseChannel("", mode, {}, false);
   try {
-    return await transport.serve(channel, {
+    const extra = {
       requestInfo: { headers: Object.fromEntries(request.headers), url: new URL(request.url) },
       authInfo: principal.authInfo,
-    });
+    };
+    return await transport.serve(channel, extra, request.headers);
   } catch (error) {
     // Only the synthetic initialize can fail here: the server refused what `_meta` declares.
     const reason = error instanceof Error ? error.message : String(error);

@@ -25,6 +25,8 @@ import { QUICK_ANSWER_MS, type ResponseChannel } from "../wire/response-channel.
 import { logError } from "../wire/log.js";
 import type { Envelope } from "./envelope.js";
 import type { AnswerBook, InputRounds } from "./input-rounds.js";
+import { checkParamHeaders, paramHeadersOf } from "./param-headers.js";
+import { HEADER_MISMATCH_CODE } from "./protocol.js";
 import { discoverResult, stampAnswer, type CacheHints } from "./result.js";
 
 /**
@@ -39,8 +41,9 @@ export interface RoundContext {
   seal(book: AnswerBook): Promise<string>;
 }
 
-/** The id of the synthetic initialize; its answer never leaves the transport. */
+/** Ids of the lane's own requests to the server; their answers never leave the transport. */
 const INITIALIZE_ID = "durable-mcp/stateless/initialize";
+const TOOLS_LIST_ID = "durable-mcp/stateless/tools-list";
 
 /** RFC 5424 order, lowest first, as `logging/setLevel` used it. */
 const LOG_LEVELS: readonly LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
@@ -57,7 +60,8 @@ export class StatelessTransport implements Transport {
   readonly #rounds: RoundContext | undefined;
   #quietTurns = 0;
   #roundEnding = false;
-  #initialized?: (answer: JSONRPCMessage) => void;
+  /** The lane's own requests to the server, waiting for its answer. */
+  readonly #internal = new Map<string, (answer: JSONRPCMessage) => void>();
   #channel: ResponseChannel | undefined;
   #initialize: InitializeResult | undefined;
   #runsLong: ReturnType<typeof setTimeout> | undefined;
@@ -82,13 +86,20 @@ export class StatelessTransport implements Transport {
     this.onclose?.();
   }
 
-  /** Serves the request on `channel`: the synthetic initialize first, then the request itself. */
-  async serve(channel: ResponseChannel, extra: MessageExtraInfo): Promise<Response> {
+  /**
+   * Serves the request on `channel`: the synthetic initialize first, then the request itself.
+   * `headers`: the request's, for the `Mcp-Param-*` headers of a tool's arguments.
+   */
+  async serve(channel: ResponseChannel, extra: MessageExtraInfo, headers: Headers): Promise<Response> {
     const initialized = await this.#replayInitialize(extra);
     this.#channel = channel;
     if (this.#request.method === "server/discover") {
       this.#answer({ jsonrpc: "2.0", id: this.#request.id, result: discoverResult(initialized, this.#cache) });
       return channel.response;
+    }
+    if (this.#request.method === "tools/call") {
+      const mismatch = await this.#checkParamHeaders(headers, extra);
+      if (mismatch) return mismatch;
     }
     this.#runsLong = setTimeout(() => channel.runsLong(), QUICK_ANSWER_MS);
     this.onmessage?.(this.#request, extra);
@@ -97,7 +108,8 @@ export class StatelessTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (isResponse(message)) {
-      if (message.id === INITIALIZE_ID) this.#initialized?.(message);
+      const internal = typeof message.id === "string" ? this.#internal.get(message.id) : undefined;
+      if (internal) internal(message);
       else if (message.id === this.#request.id) this.#answer(message);
       return;
     }
@@ -109,24 +121,38 @@ export class StatelessTransport implements Transport {
     }
   }
 
-  #replayInitialize(extra: MessageExtraInfo): Promise<InitializeResult> {
+  async #replayInitialize(extra: MessageExtraInfo): Promise<InitializeResult> {
     const { clientCapabilities, clientInfo } = this.#envelope;
-    return new Promise((resolve, reject) => {
-      this.#initialized = (answer) => {
-        if (isErrorResponse(answer)) return reject(new Error(answer.error.message));
-        const parsed = InitializeResultSchema.parse("result" in answer ? answer.result : undefined);
-        this.#initialize = parsed;
-        resolve(parsed);
-      };
-      this.onmessage?.(
-        {
-          jsonrpc: "2.0",
-          id: INITIALIZE_ID,
-          method: "initialize",
-          params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: clientCapabilities, clientInfo },
-        },
-        extra,
-      );
+    const params = { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: clientCapabilities, clientInfo };
+    const answer = await this.#askServer(INITIALIZE_ID, "initialize", params, extra);
+    if (isErrorResponse(answer)) throw new Error(answer.error.message);
+    this.#initialize = InitializeResultSchema.parse("result" in answer ? answer.result : undefined);
+    return this.#initialize;
+  }
+
+  /**
+   * The `Mcp-Param-*` headers must agree with the arguments the tool marks `x-mcp-header`. The SDK
+   * v1 McpServer shows a tool's JSON Schema only through tools/list, so the lane asks it for that
+   * first: one more dispatch per tools/call, in the same isolate.
+   */
+  async #checkParamHeaders(headers: Headers, extra: MessageExtraInfo): Promise<Response | undefined> {
+    const listed = await this.#askServer(TOOLS_LIST_ID, "tools/list", {}, extra);
+    const tools = "result" in listed ? ((listed.result["tools"] ?? []) as { name: string; inputSchema?: unknown }[]) : [];
+    const { name, arguments: args } = (this.#request.params ?? {}) as { name?: string; arguments?: Record<string, unknown> };
+    const declared = paramHeadersOf(tools.find((tool) => tool.name === name)?.inputSchema);
+    const problem = checkParamHeaders(declared, args, headers);
+    if (problem === undefined) return undefined;
+    return jsonRpcError(400, HEADER_MISMATCH_CODE, `Bad Request: ${problem}`, { id: this.#request.id });
+  }
+
+  /** Sends the server a request of the lane's own; resolves with its answer. */
+  #askServer(id: string, method: string, params: Record<string, unknown>, extra: MessageExtraInfo): Promise<JSONRPCMessage> {
+    return new Promise((resolve) => {
+      this.#internal.set(id, (answer) => {
+        this.#internal.delete(id);
+        resolve(answer);
+      });
+      this.onmessage?.({ jsonrpc: "2.0", id, method, params }, extra);
     });
   }
 

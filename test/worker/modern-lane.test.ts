@@ -1,9 +1,13 @@
 // The 2026-07-28 lane on the demo Worker, in workerd: raw requests for each wire rule of
 // spec 2026-07-28 (versioning, request headers, removed methods, results), next to the session
 // lane on the same URL.
+import { createExecutionContext, env } from "cloudflare:test";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createMcpHandler } from "../../src/lib.js";
 import { expectJsonRpcError } from "../shared/expect.js";
-import { mcpPost, request } from "../shared/mcp.js";
+import { mcpPost, request, type Endpoint } from "../shared/mcp.js";
 import { MODERN_VERSION, modernRequest } from "../shared/modern.js";
 import { readAllSseMessages } from "../shared/sse.js";
 import { worker, workerWith } from "./helpers.js";
@@ -262,5 +266,29 @@ describe("a handler that asks the client (input_required, by replay)", () => {
       id: 24,
       error: { message: expect.stringMatching(/MCP_STATE_SECRET.*wrangler secret put/) },
     });
+  });
+});
+
+describe("the Mcp-Param-* headers of a tool's arguments", () => {
+  const regional = () => {
+    const server = new McpServer({ name: "regional", version: "1.0.0" }, { capabilities: { tools: {} } });
+    const input = z.object({ region: z.string().meta({ "x-mcp-header": "Region" }), note: z.string().optional() });
+    server.registerTool("deploy", { inputSchema: input }, async ({ region }) => ({ content: [{ type: "text", text: region }] }));
+    return server;
+  };
+  const handler = createMcpHandler<Cloudflare.Env>({ server: regional });
+  const endpoint: Endpoint = { url: worker.url, fetch: async (r) => handler.fetch(r as never, env, createExecutionContext()) };
+  const deploy = (headers: Record<string, string | null>) =>
+    modernRequest(endpoint, 30, "tools/call", { name: "deploy", arguments: { region: "eu-west" } }, { headers });
+
+  it("must be there and agree with the argument the tool marks x-mcp-header", async () => {
+    expect((await result(await deploy({ "Mcp-Param-Region": "eu-west" })))["content"]).toEqual([
+      { type: "text", text: "eu-west" },
+    ]);
+    expect((await result(await deploy({ "Mcp-Param-Region": "=?base64?ZXUtd2VzdA==?=" })))["content"]).toEqual([
+      { type: "text", text: "eu-west" },
+    ]);
+    await expectJsonRpcError(await deploy({}), 400, { code: -32020, id: 30, mentioning: "Mcp-Param-Region" });
+    await expectJsonRpcError(await deploy({ "Mcp-Param-Region": "us-east" }), 400, { code: -32020, id: 30 });
   });
 });
