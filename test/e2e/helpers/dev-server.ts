@@ -1,4 +1,5 @@
 // One `wrangler dev` for the tests of a file: started before them, stopped after them.
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
 import type { Endpoint } from "../../shared/mcp.js";
 import { startDevServer, stopAllDevServers, type DevServer, type StartDevServerOptions } from "./wrangler-dev.js";
@@ -14,7 +15,9 @@ export interface DevServerFixture {
 export function useDevServer(options: StartDevServerOptions = {}): DevServerFixture {
   let server: DevServer | undefined;
   beforeAll(async () => {
-    server = await startDevServer(options);
+    // The secret that seals 2026-07-28 requestStates, fresh for each server, as `npm run dev` does.
+    const vars = { MCP_STATE_SECRET: randomBytes(32).toString("base64url"), ...options.vars };
+    server = await startDevServer({ ...options, vars });
   });
   afterAll(async () => {
     await server?.stop();

@@ -8,7 +8,6 @@
 // SIGKILLs every group still registered.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
 import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -262,8 +261,7 @@ export async function startDevServer(options: StartDevServerOptions = {}): Promi
     inspectorPort: await getFreePort(),
     config: path.resolve(REPO_ROOT, options.config ?? "wrangler.toml"),
     persistTo: options.persistTo ? path.resolve(options.persistTo) : path.join(workDir, "state"),
-    // The secret that seals 2026-07-28 requestStates, fresh for each server, as `npm run dev` does.
-    vars: { MCP_STATE_SECRET: randomBytes(32).toString("base64url"), ...options.vars },
+    vars: options.vars ?? {},
     workDir,
     registryPath: options.registryPath ? path.resolve(options.registryPath) : path.join(workDir, "registry"),
     args: options.args ?? [],
