@@ -3,6 +3,7 @@
 // "auto" (the 2026-07-28 lane) and the AI SDK's MCP client with its defaults. Each request is the
 // page's own cross-origin fetch, so CORS (src/edge/cors.ts) and the origin check
 // (src/security/origin.ts) must let it through, preflight included.
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -67,6 +68,7 @@ beforeAll(async () => {
   pageOrigin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
   // launch() gives Chromium a fresh --user-data-dir of its own (it refuses one in args) and
   // removes it on close.
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 
