@@ -1,11 +1,10 @@
 // Failures that reach no client are logged, one JSON line each, with at most a prefix of the
 // session id; the cases that are no failure (a POST that is over, a session that is gone) are not.
-import { createExecutionContext, env } from "cloudflare:test";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DistributedTransport } from "../../src/sessions/transport/distributed-transport.js";
-import { createMcpHandler } from "../../src/lib.js";
-import { initializeBody, mcpPost, request, type Endpoint } from "../shared/mcp.js";
+import { initializeBody, mcpPost, request } from "../shared/mcp.js";
+import { workerWith } from "./helpers.js";
 import { answerOf, context, record } from "./transport-fixtures.js";
 
 const SESSION_ID = "0123abcd-1111-4222-8333-444455556666";
@@ -80,15 +79,11 @@ describe("the distributed transport", () => {
 
 describe("the Worker", () => {
   it("logs an error no handler caught with its stack, and answers 500 without it", async () => {
-    const handler = createMcpHandler<Cloudflare.Env>({
+    const endpoint = workerWith({
       server: () => {
         throw new Error("the factory broke");
       },
     });
-    const endpoint: Endpoint = {
-      url: "http://localhost/mcp",
-      fetch: async (r) => handler.fetch(r as never, env, createExecutionContext()),
-    };
     let response: Response | undefined;
     const lines = await errorLines(async () => {
       response = await mcpPost(endpoint, initializeBody());

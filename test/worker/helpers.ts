@@ -13,13 +13,10 @@ export const worker: Endpoint = {
 };
 
 /**
- * The demo behind a handler with other options than the deployed Worker's, on the same
- * SessionDO; `vars` stand for secrets the deployment would have.
+ * A handler with other options than the deployed Worker's (the demo's server unless `server`
+ * says otherwise), on the same SessionDO; `vars` stand for secrets the deployment would have.
  */
-export function workerWith(
-  options: Omit<McpHandlerOptions<Cloudflare.Env>, "server">,
-  vars: Record<string, string> = {},
-): Endpoint {
+export function workerWith(options: Partial<McpHandlerOptions<Cloudflare.Env>>, vars: Record<string, string> = {}): Endpoint {
   const handler = createMcpHandler<Cloudflare.Env>({ server: () => createDemoServer(), ...options });
   const withVars = { ...env, ...vars };
   return { url: worker.url, fetch: async (request) => handler.fetch(request as never, withVars, createExecutionContext()) };

@@ -1,13 +1,11 @@
 // The 2026-07-28 lane on the demo Worker, in workerd: raw requests for each wire rule of
 // spec 2026-07-28 (versioning, request headers, removed methods, results), next to the session
 // lane on the same URL.
-import { createExecutionContext, env } from "cloudflare:test";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createMcpHandler } from "../../src/lib.js";
 import { expectJsonRpcError } from "../shared/expect.js";
-import { mcpPost, request, type Endpoint } from "../shared/mcp.js";
+import { mcpPost, request } from "../shared/mcp.js";
 import { MODERN_VERSION, modernRequest } from "../shared/modern.js";
 import { readAllSseMessages } from "../shared/sse.js";
 import { worker, workerWith } from "./helpers.js";
@@ -276,8 +274,7 @@ describe("the Mcp-Param-* headers of a tool's arguments", () => {
     server.registerTool("deploy", { inputSchema: input }, async ({ region }) => ({ content: [{ type: "text", text: region }] }));
     return server;
   };
-  const handler = createMcpHandler<Cloudflare.Env>({ server: regional });
-  const endpoint: Endpoint = { url: worker.url, fetch: async (r) => handler.fetch(r as never, env, createExecutionContext()) };
+  const endpoint = workerWith({ server: regional });
   const deploy = (headers: Record<string, string | null>) =>
     modernRequest(endpoint, 30, "tools/call", { name: "deploy", arguments: { region: "eu-west" } }, { headers });
 

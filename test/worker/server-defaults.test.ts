@@ -2,7 +2,6 @@
 // That a server without a validator of its own checks elicitation answers is proven end to end
 // (test/e2e/client.test.ts, the demo sets none): the workerd test pool allows the code
 // generation that Ajv needs, so it cannot show the difference here.
-import { createExecutionContext, env } from "cloudflare:test";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
   ErrorCode,
@@ -13,10 +12,9 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js";
 import { describe, expect, it } from "vitest";
-import { createMcpHandler } from "../../src/lib.js";
 import { mcpPost, openSession, readJsonRpcResponse, request, type Endpoint } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
-import { storedState } from "./helpers.js";
+import { storedState, workerWith } from "./helpers.js";
 
 const NAME_SCHEMA: ElicitRequestFormParams["requestedSchema"] = {
   type: "object",
@@ -45,8 +43,7 @@ function askingServer(validator?: jsonSchemaValidator): McpServer {
 }
 
 function endpointFor(server: () => McpServer): Endpoint {
-  const handler = createMcpHandler<Cloudflare.Env>({ server });
-  return { url: "http://localhost/mcp", fetch: async (r) => handler.fetch(r as never, env, createExecutionContext()) };
+  return workerWith({ server });
 }
 
 /** Calls ask_name, answers its elicitation with `content`, and returns the tool's text. */
