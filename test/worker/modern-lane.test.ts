@@ -84,6 +84,14 @@ describe("a request", () => {
     expect(await methods(await log("error", "warning"))).toEqual(["notifications/message", "notifications/message", "result"]);
   });
 
+  it("does not carry the notifications that belong to no request (list changes, resource updates)", async () => {
+    for (const name of ["toggle_extra_tool", "touch_resource"]) {
+      const response = await modernRequest(worker, 15, "tools/call", { name, arguments: {} }, { accept: "text/event-stream" });
+      const messages = await readAllSseMessages<{ method?: string }>(response);
+      expect(messages.map((message) => message.method ?? "result")).toEqual(["result"]);
+    }
+  });
+
   it("gets progress on its own stream", async () => {
     const params = { name: "slow_task", arguments: { steps: 2, delayMs: 10 }, _meta: { progressToken: "p" } };
     const response = await modernRequest(worker, 6, "tools/call", params, { accept: "text/event-stream" });
