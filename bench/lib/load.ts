@@ -5,7 +5,18 @@
  * bounded in time and in request count.
  */
 import autocannon, { type Options, type Result } from "autocannon";
-import { echoCallBody, initializeBody, isEchoResult, isResult, parseMessages, postHeaders } from "./mcp.ts";
+import {
+  echoCallBody,
+  initializeBody,
+  isEchoResult,
+  isModernEchoResult,
+  isResult,
+  modernEchoCallBody,
+  modernEchoHeaders,
+  parseMessages,
+  postHeaders,
+  type JsonRpcMessage,
+} from "./mcp.ts";
 import { percentile } from "./stats.ts";
 
 export interface LoadFigure {
@@ -62,8 +73,14 @@ function run(options: Options, capMs: number): Promise<Run> {
   });
 }
 
-/** tools/call echo on one session, `connections` at a time, for `seconds`. */
-export async function toolsCall(mcpUrl: string, sessionId: string, connections: number, seconds: number): Promise<LoadFigure> {
+/** One kind of request, sent again and again: its headers, its body for an id, and its check. */
+interface Call {
+  headers: Record<string, string>;
+  body(id: number): string;
+  isRight(messages: JsonRpcMessage[], id: number): boolean;
+}
+
+async function callLoad(mcpUrl: string, call: Call, connections: number, seconds: number): Promise<LoadFigure> {
   let nextId = 1;
   let bad = 0;
   const {
@@ -79,14 +96,14 @@ export async function toolsCall(mcpUrl: string, sessionId: string, connections: 
       requests: [
         {
           method: "POST",
-          headers: postHeaders(sessionId),
+          headers: call.headers,
           setupRequest: (request, context) => {
             context.id = nextId++;
-            return { ...request, body: echoCallBody(context.id as number) };
+            return { ...request, body: call.body(context.id as number) };
           },
           onResponse: (status, body, context, headers) => {
             const messages = parseMessages(body, header(headers, "content-type"));
-            if (status !== 200 || !isEchoResult(messages, context.id as number)) bad++;
+            if (status !== 200 || !call.isRight(messages, context.id as number)) bad++;
           },
         },
       ],
@@ -102,6 +119,21 @@ export async function toolsCall(mcpUrl: string, sessionId: string, connections: 
     p50Ms: percentile(latenciesMs, 50),
     p99Ms: percentile(latenciesMs, 99),
   };
+}
+
+/** tools/call echo on one session, `connections` at a time, for `seconds`. */
+export function toolsCall(mcpUrl: string, sessionId: string, connections: number, seconds: number): Promise<LoadFigure> {
+  return callLoad(mcpUrl, { headers: postHeaders(sessionId), body: echoCallBody, isRight: isEchoResult }, connections, seconds);
+}
+
+/**
+ * tools/call echo on the 2026-07-28 revision, no session: every request carries its version and
+ * client capabilities in `params._meta` and the MCP-Protocol-Version, Mcp-Method and Mcp-Name
+ * headers; every answer must be a complete result with the echo text.
+ */
+export function modernToolsCall(mcpUrl: string, connections: number, seconds: number): Promise<LoadFigure> {
+  const call = { headers: modernEchoHeaders(), body: modernEchoCallBody, isRight: isModernEchoResult };
+  return callLoad(mcpUrl, call, connections, seconds);
 }
 
 /** `sessions` new sessions, each initialize then tools/call echo on its own session id. */

@@ -12,7 +12,7 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export interface JsonRpcMessage {
   id?: string | number | null;
   method?: string;
-  result?: { content?: { text?: string }[]; protocolVersion?: string };
+  result?: { content?: { text?: string }[]; protocolVersion?: string; resultType?: string };
   error?: unknown;
 }
 
@@ -36,6 +36,30 @@ export function toolCallBody(id: number | string, name: string, args: Record<str
 
 export const echoCallBody = (id: number | string): string => toolCallBody(id, "echo", { message: ECHO_TEXT });
 
+/** The 2026-07-28 revision: no session; each request names its version, method and tool. */
+export const MODERN_PROTOCOL_VERSION = "2026-07-28";
+
+/** The headers of a 2026-07-28 `tools/call echo`: the version, method and name the body carries. */
+export function modernEchoHeaders(): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "mcp-protocol-version": MODERN_PROTOCOL_VERSION,
+    "mcp-method": "tools/call",
+    "mcp-name": "echo",
+  };
+}
+
+/** A 2026-07-28 `tools/call echo`: its version and client capabilities ride in `params._meta`. */
+export function modernEchoCallBody(id: number | string): string {
+  const _meta = {
+    "io.modelcontextprotocol/protocolVersion": MODERN_PROTOCOL_VERSION,
+    "io.modelcontextprotocol/clientCapabilities": {},
+  };
+  const params = { name: "echo", arguments: { message: ECHO_TEXT }, _meta };
+  return JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params });
+}
+
 /** The JSON-RPC messages of a response body: the data of each SSE event, or the JSON itself. */
 export function parseMessages(body: string, contentType: string | undefined): JsonRpcMessage[] {
   try {
@@ -51,6 +75,10 @@ export function parseMessages(body: string, contentType: string | undefined): Js
 
 export const isEchoResult = (messages: JsonRpcMessage[], id: number | string): boolean =>
   messages.some((m) => m.id === id && m.result?.content?.[0]?.text === ECHO_TEXT);
+
+/** On 2026-07-28 a finished call says so: `resultType: "complete"` (not `input_required`). */
+export const isModernEchoResult = (messages: JsonRpcMessage[], id: number | string): boolean =>
+  messages.some((m) => m.id === id && m.result?.resultType === "complete" && m.result.content?.[0]?.text === ECHO_TEXT);
 
 export const isResult = (messages: JsonRpcMessage[], id: number | string): boolean =>
   messages.some((m) => m.id === id && m.result !== undefined);
