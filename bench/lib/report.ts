@@ -22,10 +22,13 @@ export interface SystemFigures {
   loadAverage: [number, number];
 }
 
+/** The systems of the table: (f) keeps no sessions and runs only in the 2026-07-28 rounds. */
+type TableKey = Exclude<SystemKey, "f">;
+
 export interface Row {
   metric: string;
   /** Per system: the value and its ratios to (b) and (d); null where unavailable. */
-  cells: Record<SystemKey, { value: number; toB: number | null; toD: number | null } | null>;
+  cells: Record<TableKey, { value: number; toB: number | null; toD: number | null } | null>;
 }
 
 const figure = <T extends object>(measured: Measured<T>, pick: (value: T) => number): number | undefined =>
@@ -75,12 +78,12 @@ const METRICS: { metric: string; digits: number; ratios: boolean; of: (f: System
   },
 ];
 
-const KEYS: SystemKey[] = ["a", "b", "c", "d", "e"];
+const KEYS: TableKey[] = ["a", "b", "c", "d", "e"];
 
 export function buildRows(figures: SystemFigures[]): Row[] {
   const byKey = new Map(figures.map((f) => [f.key, f]));
   return METRICS.map(({ metric, ratios, of }) => {
-    const value = (key: SystemKey) => {
+    const value = (key: TableKey) => {
       const f = byKey.get(key);
       return f && of(f);
     };
@@ -100,7 +103,7 @@ export function markdownTable(figures: SystemFigures[], rows: Row[]): string {
   const lines = [`| figure | ${names.join(" | ")} |`, `|---|${KEYS.map(() => "---").join("|")}|`];
   for (const [i, row] of rows.entries()) {
     const digits = METRICS[i]?.digits ?? 1;
-    const cell = (key: SystemKey) => {
+    const cell = (key: TableKey) => {
       const c = row.cells[key];
       if (!c) return "n/a";
       const ratio = (r: number | null) => (r === null ? "–" : `${r.toFixed(2)}×`);

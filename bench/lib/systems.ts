@@ -1,5 +1,5 @@
 /**
- * The five systems under test, each started on 127.0.0.1 in its own process group and stopped
+ * The five systems under test, and (f), the 2026-07-28 lane's baseline, each started on 127.0.0.1 in its own process group and stopped
  * by that group's id. The four Workers run under the same `wrangler dev` (the e2e tests'
  * helper); the SDK's node server runs on the same node 22 as the harness.
  */
@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { getFreePort, REPO_ROOT, startDevServer } from "../../test/e2e/helpers/wrangler-dev.ts";
 
-export type SystemKey = "a" | "b" | "c" | "d" | "e";
+export type SystemKey = "a" | "b" | "c" | "d" | "e" | "f";
 
 export interface RunningSystem {
   /** The MCP endpoint, http://127.0.0.1:PORT/mcp */
@@ -116,3 +116,15 @@ export const SYSTEMS: SystemSpec[] = [
     start: () => wranglerSystem(path.join(REPO_ROOT, "bench/systems/durable-mcp/wrangler.toml")),
   },
 ];
+
+/**
+ * (f): agents' stateless `createMcpHandler` on SDK v2, the baseline of the 2026-07-28 lane. It
+ * keeps no sessions, so it runs only in the interleaved rounds of that lane, not in the table.
+ */
+export const AGENTS_STATELESS: SystemSpec = {
+  key: "f",
+  name: "agents createMcpHandler (stateless, SDK v2)",
+  memoryProcess: "workerd",
+  notApplicable: { listChanged: "no sessions on 2026-07-28", memory: "keeps no sessions" },
+  start: () => wranglerSystem(path.join(REPO_ROOT, "bench/systems/agents-stateless/wrangler.toml")),
+};
