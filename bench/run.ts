@@ -2,27 +2,31 @@
  * `npm run bench [-- --quick]`: starts each system on 127.0.0.1 one after the other, runs the
  * scenarios against it, stops it by its process group, then prints the figures with their
  * ratios to (b) McpAgent and (d) the bare Worker and writes them to bench/results/<date>.json.
+ * After them: the interleaved rounds of the goals, those of the 2026-07-28 lane ((e), (f) agents'
+ * stateless handler, (d)), and the idle session.
  * --quick is a short smoke run (fewer seconds, sessions and samples); its file ends in -quick.
+ * --modern-only runs only the 2026-07-28 lane's interleaved rounds; its file ends in -modern.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../test/e2e/helpers/wrangler-dev.ts";
-import { goalLines, interleavedGoals } from "./lib/goals.ts";
+import { goalLines, interleavedGoals, interleavedModernGoals, modernGoalLines } from "./lib/goals.ts";
 import { idleActivity } from "./lib/idle-activity.ts";
 import { listChangedLatency } from "./lib/list-changed.ts";
 import { newSessions, toolsCall } from "./lib/load.ts";
 import { openSession } from "./lib/mcp.ts";
 import { measureIdleSessions, type MemoryFigure } from "./lib/memory.ts";
 import { buildRows, markdownTable, type Measured, type SystemFigures } from "./lib/report.ts";
-import { SYSTEMS, type RunningSystem, type SystemSpec } from "./lib/systems.ts";
+import { AGENTS_STATELESS, SYSTEMS, type RunningSystem, type SystemSpec } from "./lib/systems.ts";
 
 const args = process.argv.slice(2);
-if (args.some((arg) => arg !== "--quick")) {
-  console.error("usage: npm run bench [-- --quick]");
+if (args.some((arg) => arg !== "--quick" && arg !== "--modern-only")) {
+  console.error("usage: npm run bench [-- [--quick] [--modern-only]]");
   process.exit(2);
 }
 const quick = args.includes("--quick");
+const modernOnly = args.includes("--modern-only");
 
 const PLAN = quick
   ? {
@@ -107,7 +111,7 @@ function failed(spec: SystemSpec, error: unknown): SystemFigures {
 
 const date = new Date();
 const figures: SystemFigures[] = [];
-for (const spec of SYSTEMS) {
+for (const spec of modernOnly ? [] : SYSTEMS) {
   console.log(`(${spec.key}) ${spec.name}: starting`);
   let system: RunningSystem | undefined;
   try {
@@ -121,12 +125,21 @@ for (const spec of SYSTEMS) {
   }
 }
 
-console.log(`goals: (a), (e), (b) and (d) side by side, ${PLAN.goalRounds} interleaved rounds of ${PLAN.goalRoundS} s at c=16`);
-const goalFigures = await attempt("goals", () => interleavedGoals(SYSTEMS, PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS));
+const skipped = { unavailable: "not run (--modern-only)" };
+const rounds = `${PLAN.goalRounds} interleaved rounds of ${PLAN.goalRoundS} s at c=16`;
+if (!modernOnly) console.log(`goals: (a), (e), (b) and (d) side by side, ${rounds}`);
+const goalFigures = modernOnly
+  ? skipped
+  : await attempt("goals", () => interleavedGoals(SYSTEMS, PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS));
+
+console.log(`2026-07-28 tools/call: (e), (f) and (d) side by side, ${rounds}`);
+const modernGoalFigures = await attempt("2026-07-28 goals", () =>
+  interleavedModernGoals([...SYSTEMS, AGENTS_STATELESS], PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS),
+);
 
 // An idle minute needs a minute: both variants at once, each in its own wrangler dev.
-console.log(`durable-mcp idle session, SSE polling on (defaults) and off: ${PLAN.idleS} s`);
-const idle = await attempt("idle session", () => idleActivity(PLAN.idleS));
+if (!modernOnly) console.log(`durable-mcp idle session, SSE polling on (defaults) and off: ${PLAN.idleS} s`);
+const idle = modernOnly ? skipped : await attempt("idle session", () => idleActivity(PLAN.idleS));
 
 const cpus = os.cpus();
 const wranglerPackage = path.join(REPO_ROOT, "node_modules/wrangler/package.json");
@@ -140,11 +153,13 @@ const machine = {
 };
 const rows = buildRows(figures);
 const table = markdownTable(figures, rows);
-const goals = goalLines(goalFigures);
+const goals = modernOnly ? [] : goalLines(goalFigures);
+const modernGoals = modernGoalLines(modernGoalFigures);
 const where = `${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, wrangler ${machine.wrangler}`;
-console.log(`\n${date.toISOString()}${quick ? " (--quick)" : ""}: ${where}\n`);
-console.log(table);
-console.log(`\n${goals.join("\n")}`);
+const flags = [quick && "--quick", modernOnly && "--modern-only"].filter(Boolean).join(" ");
+console.log(`\n${date.toISOString()}${flags ? ` (${flags})` : ""}: ${where}\n`);
+if (!modernOnly) console.log(`${table}\n\n${goals.join("\n")}\n`);
+console.log(modernGoals.join("\n"));
 if (!("unavailable" in idle)) {
   const { polling: on, open: off, ratio } = idle;
   const delay = on.evictionDelaySeconds === null ? "" : `, ${on.evictionDelaySeconds} s after the stream ended`;
@@ -159,9 +174,27 @@ if (!("unavailable" in idle)) {
 
 const resultsDir = path.join(REPO_ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
-const file = path.join(resultsDir, `${date.toISOString().replace(/[:.]/g, "-")}${quick ? "-quick" : ""}.json`);
+const suffix = `${quick ? "-quick" : ""}${modernOnly ? "-modern" : ""}`;
+const file = path.join(resultsDir, `${date.toISOString().replace(/[:.]/g, "-")}${suffix}.json`);
 writeFileSync(
   file,
-  `${JSON.stringify({ date: date.toISOString(), quick, machine, plan: PLAN, systems: figures, rows, goals, goalFigures, idle }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      date: date.toISOString(),
+      quick,
+      modernOnly,
+      machine,
+      plan: PLAN,
+      systems: figures,
+      rows,
+      goals,
+      goalFigures,
+      modernGoals,
+      modernGoalFigures,
+      idle,
+    },
+    null,
+    2,
+  )}\n`,
 );
 console.log(`\nwritten: ${path.relative(REPO_ROOT, file)}`);

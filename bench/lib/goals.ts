@@ -9,8 +9,12 @@
  *
  * Each round also reads the CPU time the system's workerd processes used (/proc), per answer:
  * the cost that throughput on a busy machine only shows through the noise.
+ *
+ * The 2026-07-28 lane has its own rounds, the same way: (e) on that lane, (f) agents' stateless
+ * `createMcpHandler` on SDK v2 and (d) the bare Worker, each answering the same sessionless
+ * tools/call; its goals are judged on (e)'s median ratios to (f) and (d).
  */
-import { toolsCall, type LoadFigure } from "./load.ts";
+import { modernToolsCall, toolsCall, type LoadFigure } from "./load.ts";
 import { openSession } from "./mcp.ts";
 import { groupCpuMs } from "./processes.ts";
 import { percentile } from "./stats.ts";
@@ -56,69 +60,134 @@ function spread(values: number[]): RatioFigure {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
+/** One system in the rounds: its process group (for its CPU time) and one round of its load. */
+interface Lane<K extends string> {
+  key: K;
+  pgid: number;
+  load(seconds: number): Promise<LoadFigure>;
+}
+
+/** `rounds` rounds, each running every lane's load once, in an order that rotates each round. */
+async function rotate<K extends string>(lanes: Lane<K>[], rounds: number, secondsPerRound: number) {
+  const perRound = Object.fromEntries(lanes.map(({ key }) => [key, [] as RoundFigure[]])) as Record<K, RoundFigure[]>;
+  for (let round = 0; round < rounds; round++) {
+    const shift = round % lanes.length;
+    for (const { key, pgid, load } of [...lanes.slice(shift), ...lanes.slice(0, shift)]) {
+      const cpuBefore = groupCpuMs(pgid, "workerd");
+      const figure = await load(secondsPerRound);
+      const cpuMs = groupCpuMs(pgid, "workerd") - cpuBefore;
+      if (figure.bad + figure.errors > 0)
+        throw new Error(`(${key}) round ${round + 1}: ${figure.bad} bad, ${figure.errors} failed`);
+      perRound[key].push({ ...figure, cpuMsPerRequest: cpuMs / figure.requests });
+    }
+  }
+  return perRound;
+}
+
+/** Per round, a figure of `key` divided by the same figure of `base`: the median and range. */
+function ratioOver<K extends string>(perRound: Record<K, RoundFigure[]>, key: K, base: K, pick: (figure: RoundFigure) => number) {
+  return spread(perRound[key].map((figure, round) => pick(figure) / pick(perRound[base][round]!)));
+}
+
+function findSpec(specs: SystemSpec[], key: SystemKey): SystemSpec {
+  const found = specs.find((s) => s.key === key);
+  if (!found) throw new Error(`no system (${key})`);
+  return found;
+}
+
 export async function interleavedGoals(
   specs: SystemSpec[],
   rounds: number,
   secondsPerRound: number,
   warmupS: number,
 ): Promise<GoalFigures> {
-  const spec = (key: SystemKey) => {
-    const found = specs.find((s) => s.key === key);
-    if (!found) throw new Error(`no system (${key})`);
-    return found;
-  };
   const running: Partial<Record<Compared, RunningSystem>> = {};
   try {
-    for (const key of COMPARED) running[key] = await spec(key).start();
-    const targets = Object.fromEntries(
-      await Promise.all(
-        COMPARED.map(async (key) => {
-          const url = running[key]!.mcpUrl;
-          return [key, { url, sessionId: await openSession(url) }] as const;
-        }),
-      ),
-    ) as Record<Compared, { url: string; sessionId: string }>;
-    for (const key of COMPARED) await toolsCall(targets[key].url, targets[key].sessionId, 16, warmupS);
-
-    const perRound: Record<Compared, RoundFigure[]> = { a: [], e: [], b: [], d: [] };
-    for (let round = 0; round < rounds; round++) {
-      const shift = round % COMPARED.length;
-      const order = [...COMPARED.slice(shift), ...COMPARED.slice(0, shift)];
-      for (const key of order) {
-        const pgid = running[key]!.pgid;
-        const cpuBefore = groupCpuMs(pgid, "workerd");
-        const figure = await toolsCall(targets[key].url, targets[key].sessionId, 16, secondsPerRound);
-        const cpuMs = groupCpuMs(pgid, "workerd") - cpuBefore;
-        if (figure.bad + figure.errors > 0)
-          throw new Error(`(${key}) round ${round + 1}: ${figure.bad} bad, ${figure.errors} failed`);
-        perRound[key].push({ ...figure, cpuMsPerRequest: cpuMs / figure.requests });
-      }
-    }
-    const ratiosOf = (key: Candidate): GoalRatios => {
-      const ratios = (pick: (figure: RoundFigure) => number, base: Compared) =>
-        spread(perRound[key].map((figure, round) => pick(figure) / pick(perRound[base][round]!)));
-      return {
-        reqPerSecToB: ratios((figure) => figure.reqPerSec, "b"),
-        p99ToB: ratios((figure) => figure.p99Ms, "b"),
-        reqPerSecToD: ratios((figure) => figure.reqPerSec, "d"),
-        cpuPerRequestToB: ratios((figure) => figure.cpuMsPerRequest, "b"),
-        cpuPerRequestToD: ratios((figure) => figure.cpuMsPerRequest, "d"),
-      };
-    };
+    for (const key of COMPARED) running[key] = await findSpec(specs, key).start();
+    const lanes = await Promise.all(
+      COMPARED.map(async (key) => {
+        const { mcpUrl, pgid } = running[key]!;
+        const sessionId = await openSession(mcpUrl);
+        return { key, pgid, load: (seconds: number) => toolsCall(mcpUrl, sessionId, 16, seconds) };
+      }),
+    );
+    for (const lane of lanes) await lane.load(warmupS);
+    const perRound = await rotate(lanes, rounds, secondsPerRound);
+    const ratiosOf = (key: Candidate): GoalRatios => ({
+      reqPerSecToB: ratioOver(perRound, key, "b", (figure) => figure.reqPerSec),
+      p99ToB: ratioOver(perRound, key, "b", (figure) => figure.p99Ms),
+      reqPerSecToD: ratioOver(perRound, key, "d", (figure) => figure.reqPerSec),
+      cpuPerRequestToB: ratioOver(perRound, key, "b", (figure) => figure.cpuMsPerRequest),
+      cpuPerRequestToD: ratioOver(perRound, key, "d", (figure) => figure.cpuMsPerRequest),
+    });
     return { rounds, secondsPerRound, perRound, ratios: { a: ratiosOf("a"), e: ratiosOf("e") } };
   } finally {
     for (const system of Object.values(running)) await system.stop();
   }
 }
 
+type ModernCompared = "e" | "f" | "d";
+const MODERN_COMPARED: ModernCompared[] = ["e", "f", "d"];
+
+export interface ModernGoalFigures {
+  rounds: number;
+  secondsPerRound: number;
+  /** Every round's figures, per system, all on 2026-07-28 tools/call at c=16. */
+  perRound: Record<ModernCompared, RoundFigure[]>;
+  /** (e)'s ratios to (f) agents' stateless handler and (d) the bare Worker. */
+  ratios: {
+    reqPerSecToF: RatioFigure;
+    reqPerSecToD: RatioFigure;
+    p99ToF: RatioFigure;
+    cpuPerRequestToF: RatioFigure;
+    cpuPerRequestToD: RatioFigure;
+  };
+}
+
+/** The 2026-07-28 lane's rounds: (e), (f) and (d) side by side, sessionless tools/call at c=16. */
+export async function interleavedModernGoals(
+  specs: SystemSpec[],
+  rounds: number,
+  secondsPerRound: number,
+  warmupS: number,
+): Promise<ModernGoalFigures> {
+  const running: Partial<Record<ModernCompared, RunningSystem>> = {};
+  try {
+    for (const key of MODERN_COMPARED) running[key] = await findSpec(specs, key).start();
+    const lanes = MODERN_COMPARED.map((key) => {
+      const { mcpUrl, pgid } = running[key]!;
+      return { key, pgid, load: (seconds: number) => modernToolsCall(mcpUrl, 16, seconds) };
+    });
+    for (const lane of lanes) await lane.load(warmupS);
+    const perRound = await rotate(lanes, rounds, secondsPerRound);
+    return {
+      rounds,
+      secondsPerRound,
+      perRound,
+      ratios: {
+        reqPerSecToF: ratioOver(perRound, "e", "f", (figure) => figure.reqPerSec),
+        reqPerSecToD: ratioOver(perRound, "e", "d", (figure) => figure.reqPerSec),
+        p99ToF: ratioOver(perRound, "e", "f", (figure) => figure.p99Ms),
+        cpuPerRequestToF: ratioOver(perRound, "e", "f", (figure) => figure.cpuMsPerRequest),
+        cpuPerRequestToD: ratioOver(perRound, "e", "d", (figure) => figure.cpuMsPerRequest),
+      },
+    };
+  } finally {
+    for (const system of Object.values(running)) await system.stop();
+  }
+}
+
+const ratioText = ({ median, min, max }: RatioFigure) =>
+  `median ${median.toFixed(2)}×, rounds ${min.toFixed(2)}–${max.toFixed(2)}×`;
+const goal = (text: string, ratio: RatioFigure, ok: (ratio: number) => boolean) =>
+  `  ${ok(ratio.median) ? "met" : "NOT met"}: ${text} (${ratioText(ratio)})`;
+const medianCpuMs = (figures: RoundFigure[]) => `${median(figures.map((round) => round.cpuMsPerRequest)).toFixed(2)} ms`;
+const medianReqPerSec = (figures: RoundFigure[]) => `${median(figures.map((round) => round.reqPerSec)).toFixed(0)} req/s`;
+
 /** The goals, judged on the median ratio of the interleaved rounds: for (e), and for (a) beside it. */
 export function goalLines(goals: Measured<GoalFigures>): string[] {
   if ("unavailable" in goals) return [`? goals: ${goals.unavailable}`];
-  const ratioText = ({ median, min, max }: RatioFigure) =>
-    `median ${median.toFixed(2)}×, rounds ${min.toFixed(2)}–${max.toFixed(2)}×`;
-  const goal = (text: string, ratio: RatioFigure, ok: (ratio: number) => boolean) =>
-    `  ${ok(ratio.median) ? "met" : "NOT met"}: ${text} (${ratioText(ratio)})`;
-  const cpuMs = (key: Compared) => `${median(goals.perRound[key].map((round) => round.cpuMsPerRequest)).toFixed(2)} ms`;
+  const cpuMs = (key: Compared) => medianCpuMs(goals.perRound[key]);
   const linesOf = (key: Candidate, title: string) => {
     const ratios = goals.ratios[key];
     return [
@@ -134,5 +203,24 @@ export function goalLines(goals: Measured<GoalFigures>): string[] {
     ...linesOf("e", "durable-mcp serving (b)'s tools, no request log (the goals are judged on it)"),
     ...linesOf("a", "the demo as shipped (a dozen tools, resources and prompts built per POST; a log line per request)"),
     `workerd CPU per answer of (b) ${cpuMs("b")}, (d) ${cpuMs("d")}`,
+  ];
+}
+
+/** The 2026-07-28 lane's goals, judged on (e)'s median ratios over the rounds. */
+export function modernGoalLines(goals: Measured<ModernGoalFigures>): string[] {
+  if ("unavailable" in goals) return [`? 2026-07-28 goals: ${goals.unavailable}`];
+  const { perRound, ratios } = goals;
+  const figures = (key: ModernCompared) =>
+    `${medianReqPerSec(perRound[key])}, workerd CPU per answer ${medianCpuMs(perRound[key])}`;
+  return [
+    `2026-07-28 tools/call (no session), from ${goals.rounds} interleaved rounds of ${goals.secondsPerRound} s per system at c=16 (medians):`,
+    `  (e) durable-mcp: ${figures("e")}`,
+    `  (f) agents createMcpHandler: ${figures("f")}`,
+    `  (d) bare Worker: ${figures("d")}`,
+    `(e) durable-mcp's 2026-07-28 lane (the goals are judged on it):`,
+    goal("req/s >= 1.0× agents createMcpHandler", ratios.reqPerSecToF, (ratio) => ratio >= 1),
+    goal("req/s >= 0.8× bare Worker", ratios.reqPerSecToD, (ratio) => ratio >= 0.8),
+    `  p99: ${ratioText(ratios.p99ToF)} of agents createMcpHandler's`,
+    `  workerd CPU per answer: ${ratioText(ratios.cpuPerRequestToF)} of agents createMcpHandler's, ${ratioText(ratios.cpuPerRequestToD)} of the bare Worker's`,
   ];
 }
