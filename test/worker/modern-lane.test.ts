@@ -5,7 +5,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { expectJsonRpcError } from "../shared/expect.js";
-import { mcpPost, request } from "../shared/mcp.js";
+import { mcpPost, request, type Endpoint } from "../shared/mcp.js";
 import { MODERN_VERSION, modernRequest } from "../shared/modern.js";
 import { readAllSseMessages } from "../shared/sse.js";
 import { worker, workerWith } from "./helpers.js";
@@ -295,5 +295,31 @@ describe("the Mcp-Param-* headers of a tool's arguments", () => {
     ]);
     await expectJsonRpcError(await deploy({}), 400, { code: -32020, id: 30, mentioning: "Mcp-Param-Region" });
     await expectJsonRpcError(await deploy({ "Mcp-Param-Region": "us-east" }), 400, { code: -32020, id: 30 });
+  });
+});
+
+describe("cancellation on 2026-07-28", () => {
+  it("aborts the handler when the client closes the response stream, and sends nothing more", async () => {
+    const seen: string[] = [];
+    const endpoint = workerWith({
+      server: () => {
+        const server = new McpServer({ name: "waiting", version: "1.0.0" }, { capabilities: { tools: {} } });
+        server.registerTool("wait", {}, async (extra) => {
+          await extra.sendNotification({ method: "notifications/progress", params: { progressToken: "w", progress: 1 } });
+          await new Promise<void>((resolve) => extra.signal.addEventListener("abort", () => resolve(), { once: true }));
+          seen.push("aborted");
+          return { content: [{ type: "text", text: "too late" }] };
+        });
+        return server;
+      },
+    });
+    const client = new AbortController();
+    const abortable: Endpoint = { url: endpoint.url, fetch: (r) => endpoint.fetch(new Request(r, { signal: client.signal })) };
+    const params = { name: "wait", arguments: {}, _meta: { progressToken: "w" } };
+    const response = await modernRequest(abortable, 40, "tools/call", params, { accept: "text/event-stream" });
+    const reader = response.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain("notifications/progress");
+    client.abort();
+    await expect.poll(() => seen).toEqual(["aborted"]);
   });
 });
