@@ -56,3 +56,14 @@ export function modernRequest(
   const body = { jsonrpc: "2.0", id, method, params: { ...params, _meta: { ...own, ...meta } } };
   return endpoint.fetch(new Request(endpoint.url, { method: "POST", headers, body: JSON.stringify(body) }));
 }
+
+/** POSTs `body` as written, with the headers of its method and nothing else of modernRequest's. */
+export function modernPost(endpoint: Endpoint, body: { method: string } & Record<string, unknown>): Promise<Response> {
+  const headers = {
+    "Content-Type": "application/json",
+    Accept: "application/json",
+    "MCP-Protocol-Version": MODERN_VERSION,
+    "Mcp-Method": body.method,
+  };
+  return endpoint.fetch(new Request(endpoint.url, { method: "POST", headers, body: JSON.stringify(body) }));
+}

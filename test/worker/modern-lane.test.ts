@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { expectJsonRpcError } from "../shared/expect.js";
 import { mcpPost, request, type Endpoint } from "../shared/mcp.js";
-import { MODERN_VERSION, modernRequest } from "../shared/modern.js";
+import { MODERN_VERSION, modernPost, modernRequest } from "../shared/modern.js";
 import { readAllSseMessages } from "../shared/sse.js";
 import { worker, workerWith } from "./helpers.js";
 
@@ -119,13 +119,7 @@ describe("the wire rules of 2026-07-28", () => {
       method: "tools/list",
       params: { _meta: { "io.modelcontextprotocol/protocolVersion": MODERN_VERSION } },
     };
-    const headers = {
-      "Content-Type": "application/json",
-      Accept: "application/json",
-      "MCP-Protocol-Version": MODERN_VERSION,
-      "Mcp-Method": "tools/list",
-    };
-    const response = await worker.fetch(new Request(worker.url, { method: "POST", headers, body: JSON.stringify(body) }));
+    const response = await modernPost(worker, body);
     await expectJsonRpcError(response, 400, { code: -32602, id: 8 });
   });
 
@@ -189,13 +183,7 @@ describe("the wire rules of 2026-07-28", () => {
         _meta: { "io.modelcontextprotocol/protocolVersion": MODERN_VERSION, "io.modelcontextprotocol/clientCapabilities": {} },
       },
     };
-    const headers = {
-      "Content-Type": "application/json",
-      Accept: "application/json",
-      "MCP-Protocol-Version": MODERN_VERSION,
-      "Mcp-Method": "notifications/cancelled",
-    };
-    const response = await worker.fetch(new Request(worker.url, { method: "POST", headers, body: JSON.stringify(body) }));
+    const response = await modernPost(worker, body);
     expect(response.status).toBe(202);
     expect(await response.text()).toBe("");
   });
