@@ -172,15 +172,13 @@ export class StatelessTransport implements Transport {
   #askClient(question: JSONRPCRequest): void {
     const required = requiredCapability(question);
     if (required && !declares(this.#envelope.clientCapabilities, required)) {
+      const code = ProtocolErrorCode.MissingRequiredClientCapability;
       const message = `Bad Request: answering this request needs the client capability ${JSON.stringify(required)}`;
-      this.#refuse(
-        jsonRpcError(400, ProtocolErrorCode.MissingRequiredClientCapability, message, {
-          id: this.#request.id,
-          data: { requiredCapabilities: required },
-        }),
-      );
-      this.#answered = true;
-      this.#stopRunsLong();
+      const data = { requiredCapabilities: required };
+      this.#refuse(jsonRpcError(400, code, message, { id: this.#request.id, data }));
+      // Once a stream was chosen the refusal goes on it instead; either way the handler is stopped.
+      this.#answer({ jsonrpc: "2.0", id: this.#request.id, error: { code, message, data } });
+      void this.close();
       return;
     }
     if (!this.#rounds) {

@@ -311,3 +311,23 @@ describe("cancellation on 2026-07-28", () => {
     await expect.poll(() => seen).toEqual(["aborted"]);
   });
 });
+
+describe("a refused question after the answer became a stream", () => {
+  it("ends the stream with the -32021 error instead of leaving it open", async () => {
+    const endpoint = workerWith({
+      server: () => {
+        const server = new McpServer({ name: "late-asker", version: "1.0.0" }, { capabilities: { tools: {} } });
+        server.registerTool("report_then_ask", {}, async (extra) => {
+          await extra.sendNotification({ method: "notifications/progress", params: { progressToken: "r", progress: 1 } });
+          await server.server.createMessage({ messages: [], maxTokens: 1 }, { relatedRequestId: extra.requestId });
+          return { content: [] };
+        });
+        return server;
+      },
+    });
+    const params = { name: "report_then_ask", arguments: {}, _meta: { progressToken: "r" } };
+    const response = await modernRequest(endpoint, 50, "tools/call", params, { accept: "text/event-stream" });
+    const messages = await readAllSseMessages<{ method?: string; error?: { code: number } }>(response);
+    expect(messages.map((message) => message.method ?? message.error?.code)).toEqual(["notifications/progress", -32021]);
+  });
+});
