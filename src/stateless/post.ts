@@ -10,9 +10,10 @@ import type { RequestScope } from "../lane/scope.js";
 import { buildServer } from "../lane/server-factory.js";
 import { errorResponse, jsonRpcError } from "../wire/errors.js";
 import type { ResponseMode } from "../wire/headers.js";
+import { errorMessage } from "../wire/log.js";
 import { isRequest } from "../wire/message-kind.js";
 import { createResponseChannel } from "../wire/response-channel.js";
-import { envelopeOf } from "./envelope.js";
+import { envelopeOf, type Envelope } from "./envelope.js";
 import { checkModernHeaders } from "./headers.js";
 import type { StatelessLaneOptions } from "./options.js";
 import { MODERN_METHODS, MODERN_PROTOCOL_VERSION, SUPPORTED_VERSIONS } from "./protocol.js";
@@ -29,10 +30,10 @@ export async function handleModernPost<E extends object>(
   notes.rpc = ["method" in message ? message.method : "response"];
   // Cancellation travels as the closed response stream on this era: a notification changes nothing.
   if (!isRequest(message)) return new Response(null, { status: 202 });
-  const rejected = checkRequest(request, message);
+  const envelope = envelopeOf(message);
+  const rejected = checkRequest(request, message, envelope);
   if (rejected) return rejected;
 
-  const envelope = envelopeOf(message);
   let served = message;
   let rounds: RoundContext | undefined;
   if (MULTI_ROUND_METHODS.has(message.method)) {
@@ -55,7 +56,7 @@ export async function handleModernPost<E extends object>(
     return await transport.serve(channel, extra, request.headers);
   } catch (error) {
     // Only the synthetic initialize can fail here: the server refused what `_meta` declares.
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return jsonRpcError(400, ErrorCode.InvalidParams, `Invalid params: the server refused the request's _meta: ${reason}`, {
       id: message.id,
     });
@@ -63,8 +64,7 @@ export async function handleModernPost<E extends object>(
 }
 
 /** The spec's order: an unsupported version, then the headers, then a method this era has. */
-function checkRequest(request: Request, message: JSONRPCRequest): Response | undefined {
-  const { protocolVersion } = envelopeOf(message);
+function checkRequest(request: Request, message: JSONRPCRequest, { protocolVersion }: Envelope): Response | undefined {
   if (protocolVersion !== MODERN_PROTOCOL_VERSION) {
     const text = `Bad Request: unsupported protocol version "${protocolVersion}"; supported: ${SUPPORTED_VERSIONS.join(", ")}`;
     return jsonRpcError(400, ProtocolErrorCode.UnsupportedProtocolVersion, text, {

@@ -5,7 +5,7 @@
  */
 import type { JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import { createStateSealer, stateSecretFrom, type StateBinding } from "../security/sealed-state.js";
-import { logError } from "../wire/log.js";
+import { errorMessage, logError } from "../wire/log.js";
 import { InputRounds, type AnswerBook } from "./input-rounds.js";
 import type { RoundContext } from "./transport.js";
 
@@ -43,7 +43,7 @@ export async function readRounds(
     try {
       sealer();
     } catch (error) {
-      return { ok: false, message: (error as Error).message };
+      return { ok: false, message: errorMessage(error) };
     }
   }
   let book: AnswerBook = { answers: {} };

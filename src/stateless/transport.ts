@@ -10,19 +10,20 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ProtocolErrorCode } from "@modelcontextprotocol/server";
 import {
   ErrorCode,
-  InitializeResultSchema,
+  LoggingLevelSchema,
   LATEST_PROTOCOL_VERSION,
   type ClientCapabilities,
   type InitializeResult,
   type JSONRPCMessage,
   type JSONRPCRequest,
+  type JSONRPCResultResponse,
   type LoggingLevel,
   type MessageExtraInfo,
 } from "@modelcontextprotocol/sdk/types.js";
 import { errorResponse, jsonRpcError } from "../wire/errors.js";
 import { isErrorResponse, isRequest, isResponse } from "../wire/message-kind.js";
 import { QUICK_ANSWER_MS, type ResponseChannel } from "../wire/response-channel.js";
-import { logError } from "../wire/log.js";
+import { errorMessage, logError } from "../wire/log.js";
 import type { Envelope } from "./envelope.js";
 import type { AnswerBook, InputRounds } from "./input-rounds.js";
 import { checkParamHeaders, paramHeadersOf } from "./param-headers.js";
@@ -45,8 +46,8 @@ export interface RoundContext {
 const INITIALIZE_ID = "durable-mcp/stateless/initialize";
 const TOOLS_LIST_ID = "durable-mcp/stateless/tools-list";
 
-/** RFC 5424 order, lowest first, as `logging/setLevel` used it. */
-const LOG_LEVELS: readonly LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+/** RFC 5424 order, lowest first, as the SDK's schema lists them and `logging/setLevel` used them. */
+const LOG_LEVELS: readonly LoggingLevel[] = LoggingLevelSchema.options;
 
 export class StatelessTransport implements Transport {
   onclose?: () => void;
@@ -126,7 +127,8 @@ export class StatelessTransport implements Transport {
     const params = { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: clientCapabilities, clientInfo };
     const answer = await this.#askServer(INITIALIZE_ID, "initialize", params, extra);
     if (isErrorResponse(answer)) throw new Error(answer.error.message);
-    this.#initialize = InitializeResultSchema.parse("result" in answer ? answer.result : undefined);
+    // The SDK built this result itself: parsing it again would only cost every request a zod pass.
+    this.#initialize = (answer as JSONRPCResultResponse).result as InitializeResult;
     return this.#initialize;
   }
 
@@ -220,7 +222,7 @@ export class StatelessTransport implements Transport {
       };
       answer = { jsonrpc: "2.0", id: this.#request.id, result };
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       logError("Sealing a requestState failed", { reason });
       answer = errorResponse(this.#request.id, ErrorCode.InternalError, `The server could not ask the client: ${reason}`);
     }
