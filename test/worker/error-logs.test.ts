@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { DistributedTransport } from "../../src/sessions/transport/distributed-transport.js";
 import { initializeBody, mcpPost, request } from "../shared/mcp.js";
 import { workerWith } from "./helpers.js";
-import { answerOf, context, record } from "./transport-fixtures.js";
+import { answerOf, context, record, resumableStream } from "./transport-fixtures.js";
 
 const SESSION_ID = "0123abcd-1111-4222-8333-444455556666";
 
@@ -52,16 +52,9 @@ describe("the distributed transport", () => {
     const lines = await errorLines(async () => {
       const transport = new DistributedTransport({ sessionId: SESSION_ID, record, disableLocalSse: true });
       await announcingServer().connect(transport);
-      const stream = {
-        id: "post-stream",
-        protocolVersion: record.protocolVersion,
-        retryMs: 1_000,
-        lifetimeMs: 0,
-        keepsEnded: () => true,
-        handOver: async () => {
-          throw new Error("storage unavailable");
-        },
-      };
+      const stream = resumableStream(true, async () => {
+        throw new Error("storage unavailable");
+      });
       const post = [request(1, "tools/call", { name: "announce" })];
       await answerOf(await transport.handlePost(post, { ...context("sse"), stream }));
       await transport.settled;

@@ -1,9 +1,10 @@
 // What the tests that drive DistributedTransport directly share: a stored record, a POST's
-// context, and the messages of an answer.
+// context, a resumable stream, and the messages of an answer.
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { SessionRecord } from "../../src/sessions/record.js";
 import type { PostContext } from "../../src/sessions/transport/distributed-transport.js";
 import type { ResponseMode } from "../../src/wire/headers.js";
+import type { ResumableStream } from "../../src/wire/response-channel.js";
 import { readAllSseMessages } from "../shared/sse.js";
 
 export const record: SessionRecord = {
@@ -17,6 +18,18 @@ export const record: SessionRecord = {
   createdAt: 1,
   lastSeenAt: 1,
 };
+
+/** A resumable POST stream that stays open, with the parts a test varies. */
+export function resumableStream(keepsEnded: boolean, handOver: ResumableStream["handOver"]): ResumableStream {
+  return {
+    id: "post-stream",
+    protocolVersion: record.protocolVersion,
+    retryMs: 1_000,
+    lifetimeMs: 0,
+    keepsEnded: () => keepsEnded,
+    handOver,
+  };
+}
 
 export function context(mode: ResponseMode): PostContext {
   return { mode, batch: false, headers: { "mcp-session-id": "s" }, requestInfo: { headers: {} } };

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { SessionChange, SessionRecord } from "../../src/sessions/record.js";
 import { DistributedTransport } from "../../src/sessions/transport/distributed-transport.js";
 import { initializeBody, request } from "../shared/mcp.js";
-import { answerOf, context, record } from "./transport-fixtures.js";
+import { answerOf, context, record, resumableStream } from "./transport-fixtures.js";
 
 function whoamiServer(): McpServer {
   const server = new McpServer({ name: "t", version: "1" }, { capabilities: { logging: {}, tools: { listChanged: true } } });
@@ -133,15 +133,9 @@ describe("a resumable POST stream that ends with its client seemingly there", ()
     const handedOver: { positions: number[]; done: boolean }[] = [];
     const transport = new DistributedTransport({ sessionId: "s", record, disableLocalSse: true });
     await whoamiServer().connect(transport);
-    const stream = {
-      id: "post-stream",
-      protocolVersion: record.protocolVersion,
-      retryMs: 1_000,
-      lifetimeMs: 0,
-      keepsEnded: () => keepsEnded,
-      handOver: async (messages: { position: number }[], done: boolean) =>
-        void handedOver.push({ positions: messages.map(({ position }) => position), done }),
-    };
+    const stream = resumableStream(keepsEnded, async (messages, done) => {
+      handedOver.push({ positions: messages.map(({ position }) => position), done });
+    });
     const response = await transport.handlePost([request(3, "tools/call", { name: "announce" })], { ...context("sse"), stream });
     const written = await answerOf(response);
     await transport.settled;
