@@ -33,9 +33,16 @@ export interface OpenedSession {
   unrouted: RequestId[];
 }
 
+/** The request's MCP-Protocol-Version is supported, but the session negotiated `negotiated`. */
+export interface OtherVersion {
+  status: "other-version";
+  negotiated: string;
+}
+
 export type StreamOpening =
   | { status: "open"; body: ReadableStream<Uint8Array> }
   | { status: "not-found" }
+  | OtherVersion
   /** Last-Event-ID names no stream of this session. */
   | { status: "unknown-event" }
   /** Last-Event-ID is older than what the event log still holds. */
@@ -64,9 +71,15 @@ export interface SessionRpc extends Rpc.DurableObjectBranded {
   /**
    * The one round trip of every POST: the session check and its record, and the routing of the
    * client's answers and cancellations in `route`. `streamId`: the POST answers with a stream
-   * its client may resume, so the object must know it as this session's.
+   * its client may resume, so the object must know it as this session's. `protocolVersion`:
+   * the request's header; when it is not the negotiated one, nothing is routed.
    */
-  open(principal: string, route?: JSONRPCMessage[], streamId?: string): Promise<OpenedSession | null>;
+  open(
+    principal: string,
+    route?: JSONRPCMessage[],
+    streamId?: string,
+    protocolVersion?: string,
+  ): Promise<OpenedSession | OtherVersion | null>;
   /** The inbox of the POST whose stream is `streamId`, which serves `requestIds`; null when the session is gone. */
   openInbox(streamId: string, requestIds: RequestId[]): Promise<ReadableStream<Uint8Array> | null>;
   /** Registers a server→client request whose answer goes to the inbox of `streamId`. */
@@ -75,10 +88,16 @@ export interface SessionRpc extends Rpc.DurableObjectBranded {
   change(changes: SessionChange[]): Promise<void>;
   /** Takes over the rest of a POST stream: logs its messages, writes them to its resumed stream. */
   handOver(streamId: string, messages: NumberedMessage[], done: boolean, lostThrough?: number): Promise<void>;
-  /** GET: the standalone stream, or with Last-Event-ID the rest of the stream it names. */
-  openStream(principal: string, lastEventId?: string): Promise<StreamOpening>;
-  /** DELETE: ends the session; the URIs it was subscribed to, or null when there is no such session. */
-  terminate(principal: string): Promise<string[] | null>;
+  /**
+   * GET: the standalone stream, or with Last-Event-ID the rest of the stream it names.
+   * `protocolVersion`: the request's MCP-Protocol-Version header, which must be the negotiated one.
+   */
+  openStream(principal: string, lastEventId?: string, protocolVersion?: string): Promise<StreamOpening>;
+  /**
+   * DELETE: ends the session; the URIs it was subscribed to, or null when there is no such
+   * session. Nothing ends when `protocolVersion` (the request's header) is not the negotiated one.
+   */
+  terminate(principal: string, protocolVersion?: string): Promise<string[] | null | OtherVersion>;
   /** Logs messages for the standalone stream; false when none concerned the session. */
   publish(messages: JSONRPCMessage[]): Promise<boolean>;
   /**

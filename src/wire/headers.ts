@@ -47,12 +47,23 @@ export function checkContentType(request: Request): Response | undefined {
   return httpError(415, `Unsupported Media Type: the body must be sent as Content-Type: ${JSON_TYPE}`);
 }
 
-/** An absent header is allowed: the spec says to assume the version negotiated at initialize. */
+/**
+ * An absent header is allowed: a session's requests are served at the version it negotiated
+ * at initialize (spec 2025-11-25, basic/transports, "Protocol Version Header").
+ */
 export function checkProtocolVersion(request: Request): Response | undefined {
   const version = request.headers.get("mcp-protocol-version");
   if (version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return undefined;
   return httpError(
     400,
     `Bad Request: unsupported MCP-Protocol-Version "${version}"; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`,
+  );
+}
+
+/** A supported version that is not the session's: the client must send the one it negotiated. */
+export function otherVersionThanNegotiated(header: string, negotiated: string): Response {
+  return httpError(
+    400,
+    `Bad Request: MCP-Protocol-Version "${header}" is not the version this session negotiated at initialize ("${negotiated}")`,
   );
 }

@@ -82,6 +82,13 @@ export function describeWireRules(name: string, endpointOf: () => Endpoint): voi
         expect(response.headers.get("mcp-session-id")).toBeNull();
       });
 
+      it("initialize alone in a batch gets 400 with -32600 and creates no session", async () => {
+        const response = await mcpPost(endpoint, [initializeBody("init-1")]);
+        const error = await expectJsonRpcError(response, 400, { code: INVALID_REQUEST, id: "init-1" });
+        expect(error.message).toMatch(/not in a batch/);
+        expect(response.headers.get("mcp-session-id")).toBeNull();
+      });
+
       it("a body over 4 MiB gets 413", async () => {
         const sessionId = await openSession(endpoint);
         const body = JSON.stringify(echo(1, "x".repeat(4 * 1024 * 1024)));
@@ -158,6 +165,31 @@ export function describeWireRules(name: string, endpointOf: () => Endpoint): voi
           expect(answer.result).toEqual({ content: [{ type: "text", text: "still there" }] });
         },
       );
+
+      it.each(["POST", "GET", "DELETE"])(
+        "a supported MCP-Protocol-Version other than the session negotiated gets 400 on %s, and the session lives on",
+        async (method) => {
+          const sessionId = await openSession(endpoint);
+          const options = { sessionId, protocolVersion: "2025-06-18" };
+          const response =
+            method === "POST"
+              ? await mcpPost(endpoint, echo(), options)
+              : await mcpRequest(endpoint, method, { ...options, accept: "text/event-stream" });
+          const error = await expectJsonRpcError(response, 400, { code: HTTP_REJECTION });
+          expect(error.message).toMatch(/"2025-06-18" is not the version this session negotiated at initialize \("2025-11-25"\)/);
+
+          const answer = await readJsonRpcResponse(await mcpPost(endpoint, echo(2, "still there"), { sessionId }));
+          expect(answer.result).toEqual({ content: [{ type: "text", text: "still there" }] });
+        },
+      );
+
+      it("a session's request without MCP-Protocol-Version is served at the negotiated version", async () => {
+        const sessionId = await openSession(endpoint);
+        const answer = await readJsonRpcResponse(
+          await mcpPost(endpoint, echo(1, "no header"), { sessionId, protocolVersion: null }),
+        );
+        expect(answer.result).toEqual({ content: [{ type: "text", text: "no header" }] });
+      });
     });
 
     describe("methods and paths", () => {

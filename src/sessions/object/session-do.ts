@@ -12,7 +12,7 @@ import { errorResponse } from "../../wire/errors.js";
 import { encodeMessage, encodePriming } from "../../wire/sse.js";
 import { leaveTopics } from "../topics/topics.js";
 import { readInbox } from "../../wire/inbox.js";
-import type { ClientAnswer, Expectation, OpenedSession, SessionRpc, SessionStats, StreamOpening } from "../rpc.js";
+import type { ClientAnswer, Expectation, OpenedSession, OtherVersion, SessionRpc, SessionStats, StreamOpening } from "../rpc.js";
 import { AnswerRouter, MAX_AWAITED_PER_SESSION } from "./answer-router.js";
 import { formatEventId, parseEventId, type EventPosition, type NumberedMessage } from "../../wire/event-id.js";
 import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "../record.js";
@@ -61,9 +61,16 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
    * The one round trip of every POST: the session check and its record, and the routing of the
    * client's answers and cancellations in it to the isolates that wait on them.
    */
-  async open(principal: string, route: JSONRPCMessage[] = [], streamId?: string): Promise<OpenedSession | null> {
+  async open(
+    principal: string,
+    route: JSONRPCMessage[] = [],
+    streamId?: string,
+    protocolVersion?: string,
+  ): Promise<OpenedSession | OtherVersion | null> {
     const session = this.#touch(principal);
     if (!session) return null;
+    const other = otherVersion(session.record, protocolVersion);
+    if (other) return other;
     if (streamId) this.#liveness.registerStream(streamId);
     return { ...session, unrouted: this.#router.route(route) };
   }
@@ -160,10 +167,12 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
    * one, the rest of the stream it names. A new standalone GET replaces the open one: a client
    * that lost its connection reconnects before the object can notice.
    */
-  async openStream(principal: string, lastEventId?: string): Promise<StreamOpening> {
+  async openStream(principal: string, lastEventId?: string, protocolVersion?: string): Promise<StreamOpening> {
     const session = this.#touch(principal);
     if (!session) return { status: "not-found" };
     const { record } = session;
+    const other = otherVersion(record, protocolVersion);
+    if (other) return other;
     if (lastEventId === undefined) {
       const pending = this.#storage.undelivered(record.standaloneStreamId);
       const before = pending[0] ? pending[0].position - 1 : this.#storage.lastPosition(record.standaloneStreamId);
@@ -188,9 +197,11 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
    * DELETE: fails every wait, closes every stream and removes every trace of the session.
    * Returns the URIs it was subscribed to, for the topics to forget it; null if no such session.
    */
-  async terminate(principal: string): Promise<string[] | null> {
+  async terminate(principal: string, protocolVersion?: string): Promise<string[] | null | OtherVersion> {
     const session = this.#session;
     if (session?.record.principal !== principal) return null;
+    const other = otherVersion(session.record, protocolVersion);
+    if (other) return other;
     await this.#end();
     return session.record.subscriptions;
   }
@@ -282,6 +293,12 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     this.#resumed.clear();
     await this.#storage.deleteAll();
   }
+}
+
+/** A request's MCP-Protocol-Version that names another version than the session negotiated. */
+function otherVersion(record: SessionRecord, header: string | undefined): OtherVersion | undefined {
+  if (header === undefined || header === record.protocolVersion) return undefined;
+  return { status: "other-version", negotiated: record.protocolVersion };
 }
 
 function frames(events: LoggedEvent[]): string {

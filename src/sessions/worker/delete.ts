@@ -3,7 +3,7 @@
  * its storage; afterwards the id answers 404.
  */
 import { leaveTopics } from "../topics/topics.js";
-import { checkProtocolVersion } from "../../wire/headers.js";
+import { checkProtocolVersion, otherVersionThanNegotiated } from "../../wire/headers.js";
 import type { RequestScope } from "../../lane/scope.js";
 import type { SessionLaneOptions } from "./options.js";
 import { sessionStub } from "../rpc.js";
@@ -17,8 +17,10 @@ export async function handleTerminate<E extends object>(
   if (rejected) return rejected;
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
-  const subscriptions = await sessionStub(env, options.binding, id).terminate(principal.id);
+  const version = request.headers.get("mcp-protocol-version") ?? undefined;
+  const subscriptions = await sessionStub(env, options.binding, id).terminate(principal.id, version);
   if (!subscriptions) return sessionNotFound();
+  if (!Array.isArray(subscriptions)) return otherVersionThanNegotiated(version!, subscriptions.negotiated);
   await leaveTopics(env, options.topicsBinding, id, subscriptions);
   return new Response(null, { status: 200 });
 }

@@ -4,7 +4,7 @@
  */
 import { SSE_HEADERS } from "../../wire/sse.js";
 import { httpError } from "../../wire/errors.js";
-import { checkProtocolVersion, checkStreamAccept } from "../../wire/headers.js";
+import { checkProtocolVersion, checkStreamAccept, otherVersionThanNegotiated } from "../../wire/headers.js";
 import type { RequestScope } from "../../lane/scope.js";
 import type { SessionLaneOptions } from "./options.js";
 import { sessionStub } from "../rpc.js";
@@ -18,15 +18,19 @@ export async function handleStream<E extends object>(
   if (rejected) return rejected;
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
+  const version = request.headers.get("mcp-protocol-version") ?? undefined;
   const opening = await sessionStub(env, options.binding, id).openStream(
     principal.id,
     request.headers.get("last-event-id") ?? undefined,
+    version,
   );
   switch (opening.status) {
     case "open":
       return new Response(opening.body, { headers: { ...SSE_HEADERS, "mcp-session-id": id } });
     case "not-found":
       return sessionNotFound();
+    case "other-version":
+      return otherVersionThanNegotiated(version!, opening.negotiated);
     case "unknown-event":
       return httpError(400, "Bad Request: Last-Event-ID names no stream of this session; reconnect without it");
     case "too-many-streams":

@@ -11,7 +11,7 @@ import { DistributedTransport } from "../transport/distributed-transport.js";
 import { cancelledRequestId, isRequest, isResponse } from "../../wire/message-kind.js";
 import type { PostBody } from "../../wire/body.js";
 import { jsonRpcError } from "../../wire/errors.js";
-import { checkProtocolVersion, type ResponseMode } from "../../wire/headers.js";
+import { checkProtocolVersion, otherVersionThanNegotiated, type ResponseMode } from "../../wire/headers.js";
 import type { RequestScope } from "../../lane/scope.js";
 import { buildServer } from "../../lane/server-factory.js";
 import type { SessionLaneOptions } from "./options.js";
@@ -36,8 +36,9 @@ export async function handlePost<E extends object>(
   notes.rpc = body.messages.map((message) => ("method" in message ? message.method : "response"));
   // By method alone: the server validates its params, and answers a bad initialize with an error.
   const initialize = body.messages.filter(isRequest).find((request) => request.method === "initialize");
-  if (initialize && body.messages.length > 1) {
-    return jsonRpcError(400, ErrorCode.InvalidRequest, "Invalid Request: initialize must be sent alone", {
+  // Alone, and not in a batch: 2025-03-26 forbids initialize in a batch, later versions have none.
+  if (initialize && (body.batch || body.messages.length > 1)) {
+    return jsonRpcError(400, ErrorCode.InvalidRequest, "Invalid Request: initialize must be sent alone, not in a batch", {
       id: initialize.id,
     });
   }
@@ -119,8 +120,11 @@ async function existingSession<E extends object>(
   const requestIds = local.filter(isRequest).map((message) => message.id);
   const link = new SessionLink(stub, options.serverRequestTimeoutMs, requestIds);
   // An SSE answer is a stream its client may resume: the session object must know it is ours.
-  const opened = await stub.open(principal.id, routed, streams && requestIds.length > 0 ? link.streamId : undefined);
+  const version = request.headers.get("mcp-protocol-version") ?? undefined;
+  const streamId = streams && requestIds.length > 0 ? link.streamId : undefined;
+  const opened = await stub.open(principal.id, routed, streamId, version);
   if (!opened) return sessionNotFound();
+  if ("status" in opened) return otherVersionThanNegotiated(version!, opened.negotiated);
   return { id, stub, link, opened };
 }
 
