@@ -18,6 +18,9 @@ import { MissingBindingError } from "../sessions/rpc.js";
 import { handleStream } from "../sessions/worker/get.js";
 import { handleTerminate } from "../sessions/worker/delete.js";
 
+/** The endpoint's methods besides OPTIONS (CORS). Not HEAD: see refuseHead. */
+const MCP_METHODS = ["GET", "POST", "DELETE"];
+
 interface AppEnv<E> {
   Bindings: E;
   Variables: { principal: Principal; notes: RequestNotes };
@@ -37,10 +40,10 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<A
   app.use(
     methodNotAllowed({
       app,
-      onMethodNotAllowed: (_c, methods) =>
-        httpError(405, `Method Not Allowed: use ${methods.join(", ")}`, { Allow: methods.join(", ") }),
+      onMethodNotAllowed: (c, methods) => notAllowed(c.req.path === options.path ? MCP_METHODS : methods),
     }),
   );
+  app.use(options.path, refuseHead);
   app.use(options.path, originGuard(options));
   app.use(options.path, mcpCors(options));
 
@@ -65,6 +68,19 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<A
   });
   return app;
 }
+
+function notAllowed(methods: string[]): Response {
+  return httpError(405, `Method Not Allowed: use ${methods.join(", ")}`, { Allow: methods.join(", ") });
+}
+
+/**
+ * Hono answers HEAD with the GET route, which would open a standalone stream and so close the
+ * client's open one. A stream has no headers to show without opening it: HEAD gets 405.
+ */
+const refuseHead: MiddlewareHandler = async function refuseHead(c, next) {
+  if (c.req.method === "HEAD") return notAllowed(MCP_METHODS);
+  await next();
+};
 
 /** Runs the configured authenticator; its 401 ends the request, its principal goes on with it. */
 function authentication<E extends object>(authenticate: Authenticator<E>): MiddlewareHandler<AppEnv<E>> {

@@ -205,6 +205,19 @@ export function describeWireRules(name: string, endpointOf: () => Endpoint): voi
         expect(allowed).not.toContain(method);
       });
 
+      it("HEAD gets 405 and leaves the session's open standalone stream as it was", async () => {
+        const sessionId = await openSession(endpoint);
+        const stream = sseCursor(await openStream(endpoint, sessionId));
+        await stream.event();
+        const head = await mcpRequest(endpoint, "HEAD", { sessionId, accept: "text/event-stream" });
+        expect(head.status).toBe(405);
+        expect(head.headers.get("allow")).toBe("GET, POST, DELETE");
+        expect(await head.text()).toBe("");
+        await callTool(endpoint, sessionId, "log", { message: "after HEAD" });
+        expect(await stream.message()).toMatchObject({ params: { data: "after HEAD" } });
+        await stream.cancel();
+      });
+
       it("GET /health answers 200", async () => {
         const response = await endpoint.fetch(new Request(new URL("/health", endpoint.url)));
         expect(response.status).toBe(200);
