@@ -18,10 +18,25 @@ describe("event ids", () => {
     expect(parseEventId(formatEventId("a__b_", 2))).toEqual({ stream: "a__b_", position: 2 });
   });
 
-  it.each(["", "nonsense", "_3", "stream_x", "stream_-1", "stream_1.5", "stream_Infinity", `stream_${2 ** 53}`])(
-    "refuse the malformed id %j",
-    (eventId) => {
-      expect(parseEventId(eventId)).toBeUndefined();
-    },
-  );
+  it.each([
+    "",
+    "nonsense",
+    "_3",
+    "stream_x",
+    "stream_-1",
+    "stream_1.5",
+    "stream_Infinity",
+    `stream_${2 ** 53}`,
+    "stream_",
+    "stream_0x1",
+    "stream_1e1",
+    "stream_ 1",
+    "stream_1 ",
+    "stream_+1",
+    "stream_01",
+    "stream_00",
+    "stream_١",
+  ])("refuse the malformed id %j", (eventId) => {
+    expect(parseEventId(eventId)).toBeUndefined();
+  });
 });

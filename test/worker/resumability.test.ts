@@ -132,6 +132,57 @@ describe("the standalone stream", () => {
     }
   });
 
+  it("refuses a non-canonical position or one the stream never reached as an unknown id, and keeps its log", async () => {
+    const sessionId = await openSession(worker);
+    const cursor = sseCursor(await openStream(worker, sessionId));
+    const priming = await cursor.event();
+    await cursor.cancel();
+    await callTool(worker, sessionId, "log", { message: "one" });
+    await callTool(worker, sessionId, "log", { message: "two" });
+    const [stream] = priming.id!.split("_");
+    const kept = await loggedPositions(sessionId, stream!);
+    expect(kept).toHaveLength(2);
+
+    for (const position of ["0x1", "1e1", " 1", "01", `${kept[1]! + 1}`, `${Number.MAX_SAFE_INTEGER}`]) {
+      const response = await openStream(worker, sessionId, { "last-event-id": `${stream}_${position}` });
+      expect(response.status, position).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { message: expect.stringContaining("names no stream") } });
+    }
+    expect(await loggedPositions(sessionId, stream!)).toEqual(kept);
+    const replay = await eventsUntilEndWithin(await openStream(worker, sessionId, { "last-event-id": priming.id! }), 2);
+    expect(replay.map(({ message }) => message.params?.data)).toEqual(["one", "two"]);
+  });
+
+  it("takes the same Last-Event-ID again after it confirmed the last event", async () => {
+    const sessionId = await openSession(worker);
+    const cursor = sseCursor(await openStream(worker, sessionId));
+    await cursor.event();
+    await callTool(worker, sessionId, "log", { message: "only" });
+    const only = await cursor.event();
+    await cursor.cancel();
+    for (let reconnect = 0; reconnect < 2; reconnect++) {
+      const response = await openStream(worker, sessionId, { "last-event-id": only.id! });
+      expect(response.status).toBe(200);
+      await response.body?.cancel();
+    }
+  });
+
+  it("refuses the resume of a POST stream at a position it never reached, before and after its handover", async () => {
+    const sessionId = await openSession(worker);
+    const original = sseCursor(await slowTask(worker, sessionId, 3, 100));
+    const priming = await original.event();
+    const stream = priming.id!.split("_")[0]!;
+    // While the tool runs: the object learns the stream's positions from its handover, then ends the resume.
+    expect(await eventsUntilEnd(await openStream(worker, sessionId, { "last-event-id": `${stream}_50` }))).toEqual([]);
+    await sleep(400);
+    const beyond = await openStream(worker, sessionId, { "last-event-id": `${stream}_50` });
+    expect(beyond.status).toBe(400);
+    await beyond.body?.cancel();
+    const all = await eventsUntilEnd(await openStream(worker, sessionId, { "last-event-id": priming.id! }));
+    expect(progressOf(all)).toEqual([1, 2, 3]);
+    expect(all.at(-1)?.message.result).toBeDefined();
+  });
+
   it("refuses a Last-Event-ID older than the event log instead of skipping the gap", async () => {
     const small = workerWith({ session: { eventLogMaxEvents: 2 } });
     const sessionId = await openSession(small);

@@ -70,15 +70,27 @@ describe("SessionStorage", () => {
 
   it("appendToStream skips positions already logged and keeps done and lostThrough at their highest", () =>
     withStorage((storage) => {
-      storage.appendToStream("post", numbered(1, 2), false, 1, T0);
-      const resent = [...numbered(1, 2), { position: 3, message: log("three") }].map((event, index) =>
+      storage.appendToStream("post", numbered(2, 3), false, 1, T0);
+      const resent = [...numbered(2, 3), { position: 4, message: log("four") }].map((event, index) =>
         index < 2 ? { ...event, message: log("resent") } : event,
       );
       const logged = storage.appendToStream("post", resent, true, 0, T0);
-      expect(logged.map(({ position, message }) => ({ position, message }))).toEqual([{ position: 3, message: log("three") }]);
-      expect(storage.after("post", 0).map(({ message }) => message)).toEqual([log("#1"), log("#2"), log("three")]);
+      expect(logged.map(({ position, message }) => ({ position, message }))).toEqual([{ position: 4, message: log("four") }]);
+      expect(storage.after("post", 0).map(({ message }) => message)).toEqual([log("#2"), log("#3"), log("four")]);
       storage.appendToStream("post", [], false, 0, T0);
       expect(storage.streamState("post")).toEqual({ lostThrough: 1, done: true });
+    }));
+
+  it("appendToStream does not log again what was confirmed or dropped, and the stream's last position survives both", () =>
+    withStorage((storage) => {
+      storage.appendToStream("post", numbered(1, 2, 3), false, 0, T0);
+      storage.acknowledge("post", 2);
+      expect(storage.appendToStream("post", numbered(1, 2, 3, 4), false, 0, T0).map(({ position }) => position)).toEqual([4]);
+      expect(positionsOf(storage.after("post", 0))).toEqual([3, 4]);
+      storage.acknowledge("post", 4);
+      expect(storage.eventCount()).toBe(0);
+      expect(storage.lastPosition("post")).toBe(4);
+      expect(storage.lastPosition("never")).toBe(0);
     }));
 
   it("lists as undelivered what markDelivered has not marked, and markDelivered(false) puts events back", () =>

@@ -156,6 +156,9 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     this.#storage.prune(session.settings, Date.now());
     const resumed = this.#resumed.get(stream);
     if (!resumed) return;
+    // The first handover brings all the stream wrote: a client that resumed after a position
+    // beyond it named no event; ended, it reconnects and gets the 400 of an unknown id.
+    if (!this.#reached({ stream, position: resumed.after })) return resumed.reader.close();
     // A handover resends the whole stream; the client already holds what it resumed after.
     this.#storage.acknowledge(stream, resumed.after);
     resumed.reader.write(frames(logged.filter(({ position }) => position > resumed.after)));
@@ -187,7 +190,10 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     // Read after the wait: the stream may have been handed over meanwhile.
     const state = this.#storage.streamState(from.stream);
     if (from.position < (state?.lostThrough ?? 0)) return { status: "too-old" };
-    this.#storage.acknowledge(from.stream, from.position);
+    // A live stream not handed over yet is checked when its handover comes (handOver).
+    const logged = isStandalone || state !== undefined;
+    if (logged && !this.#reached(from)) return { status: "unknown-event" };
+    if (logged) this.#storage.acknowledge(from.stream, from.position);
     const missed = this.#storage.after(from.stream, from.position);
     if (isStandalone) return this.#openStandalone(session, from.position, missed);
     return this.#resumePostStream(session, lastEventId, from, missed, state?.done ?? false);
@@ -244,6 +250,11 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     if (done) reader.close();
     else this.#router.requestHandover(from.stream);
     return { status: "open", body: reader.readable };
+  }
+
+  /** Whether the stream got as far as the position: an id beyond it names no event. */
+  #reached({ stream, position }: EventPosition): boolean {
+    return position <= this.#storage.lastPosition(stream);
   }
 
   #openStandalone(session: Session, before: number, events: LoggedEvent[]): StreamOpening {

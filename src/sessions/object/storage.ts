@@ -5,8 +5,9 @@
  *                                       messages of streams the object holds: the standalone
  *                                       stream (position = seq) and POST streams handed over
  *                                       by their isolate (position as that isolate numbered it)
- *   streams(stream, lost_through, done) per stream: the last position dropped unacknowledged
- *                                       by the log's bounds, and whether its final message is in
+ *   streams(stream, lost_through, done) per stream: the last position dropped, by the log's
+ *                                       bounds or because the client confirmed it, and whether
+ *                                       its final message is in
  * Tables are created on the first write only: probing an unknown session id must leave no
  * storage behind, nor may a deleted session.
  */
@@ -74,19 +75,24 @@ export class SessionStorage {
   }
 
   /**
-   * Appends a POST stream's messages; positions already logged are skipped (a handover resends
-   * them). `lostThrough`: positions up to it were dropped by the isolate's own bound.
+   * Appends a POST stream's messages; positions already logged or dropped are skipped (a
+   * handover resends them). `lostThrough`: positions up to it were dropped by the isolate's own bound.
    */
   appendToStream(stream: string, messages: NumberedMessage[], done: boolean, lostThrough: number, now: number): LoggedEvent[] {
     this.#ensureSchema();
-    this.#sql.exec(
-      `INSERT INTO streams (stream, lost_through, done) VALUES (?, ?, ?)
-       ON CONFLICT (stream) DO UPDATE SET lost_through = MAX(lost_through, excluded.lost_through), done = MAX(done, excluded.done)`,
-      stream,
-      lostThrough,
-      Number(done),
-    );
+    const { dropped } = this.#sql
+      .exec<{ dropped: number }>(
+        `INSERT INTO streams (stream, lost_through, done) VALUES (?, ?, ?)
+         ON CONFLICT (stream) DO UPDATE SET lost_through = MAX(lost_through, excluded.lost_through), done = MAX(done, excluded.done)
+         RETURNING lost_through AS dropped`,
+        stream,
+        lostThrough,
+        Number(done),
+      )
+      .one();
+    // What was dropped, or confirmed by the client, is not logged again when a handover resends it.
     return messages.flatMap(({ position, message }) => {
+      if (position <= dropped) return [];
       const row = this.#sql
         .exec<{ seq: number }>(
           `INSERT OR IGNORE INTO events (stream, position, message, at) VALUES (?, ?, ?, ?) RETURNING seq`,
@@ -111,11 +117,15 @@ export class SessionStorage {
     return this.#sql.exec<{ count: number }>(`SELECT COUNT(*) AS count FROM events`).one().count;
   }
 
-  /** The position of the stream's newest logged event, 0 when none is. */
+  /** The newest position the log has seen of the stream, kept or dropped; 0 when none. */
   lastPosition(stream: string): number {
     if (!this.#hasSchema) return 0;
     return this.#sql
-      .exec<{ last: number }>(`SELECT COALESCE(MAX(position), 0) AS last FROM events WHERE stream = ?`, stream)
+      .exec<{ last: number }>(
+        `SELECT MAX(COALESCE((SELECT MAX(position) FROM events WHERE stream = ?1), 0),
+                    COALESCE((SELECT lost_through FROM streams WHERE stream = ?1), 0)) AS last`,
+        stream,
+      )
       .one().last;
   }
 
@@ -129,10 +139,14 @@ export class SessionStorage {
     for (const seq of seqs) this.#sql.exec(`UPDATE events SET delivered = ? WHERE seq = ?`, Number(delivered), seq);
   }
 
-  /** The client holds everything up to `position`: those events are no longer needed. */
+  /**
+   * The client holds everything up to `position`: those events are no longer needed. Recorded
+   * as dropped, so the stream's last position stays known and a resend is not logged again.
+   */
   acknowledge(stream: string, position: number): void {
     if (!this.#hasSchema) return;
     this.#sql.exec(`DELETE FROM events WHERE stream = ? AND position <= ?`, stream, position);
+    this.#droppedThrough(stream, position);
   }
 
   /** What the log knows of a POST stream, or undefined if it never held it. */
@@ -155,14 +169,7 @@ export class SessionStorage {
         eventLogMaxEvents,
       )
       .toArray();
-    for (const { stream, through } of dropped) {
-      this.#sql.exec(
-        `INSERT INTO streams (stream, lost_through) VALUES (?, ?)
-         ON CONFLICT (stream) DO UPDATE SET lost_through = MAX(lost_through, excluded.lost_through)`,
-        stream,
-        through,
-      );
-    }
+    for (const { stream, through } of dropped) this.#droppedThrough(stream, through);
   }
 
   async deleteAll(): Promise<void> {
@@ -175,6 +182,15 @@ export class SessionStorage {
     if (this.#hasSchema) return;
     for (const statement of SCHEMA) this.#sql.exec(statement);
     this.#hasSchema = true;
+  }
+
+  #droppedThrough(stream: string, position: number): void {
+    this.#sql.exec(
+      `INSERT INTO streams (stream, lost_through) VALUES (?, ?)
+       ON CONFLICT (stream) DO UPDATE SET lost_through = MAX(lost_through, excluded.lost_through)`,
+      stream,
+      position,
+    );
   }
 
   #events(where: string, ...bindings: SqlStorageValue[]): LoggedEvent[] {
