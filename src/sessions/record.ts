@@ -33,6 +33,28 @@ export interface SessionRecord {
   lastSeenAt: number;
 }
 
+/**
+ * Resource subscriptions one session may hold: each is a TopicDO the session creates, and the
+ * record, which every request of the session reads, carries them all.
+ */
+export const MAX_SUBSCRIPTIONS_PER_SESSION = 100;
+/** The longest resource URI a session may subscribe to, so that the subscriptions stay small. */
+export const MAX_SUBSCRIPTION_URI_LENGTH = 2048;
+
+/**
+ * The most bytes of `clientInfo` and `capabilities` (as JSON) a session stores: the record is
+ * read by every request of the session and rewritten as it is used. Clients send under 1 KiB.
+ */
+export const MAX_CLIENT_DESCRIPTION_BYTES = 32 * 1024;
+
+/** Why `initialize` may not create a session with these params (see above), if it may not. */
+export function oversizedClientDescription(params: JSONRPCRequest["params"]): string | undefined {
+  const description = JSON.stringify({ clientInfo: params?.clientInfo, capabilities: params?.capabilities });
+  const bytes = new TextEncoder().encode(description).byteLength;
+  if (bytes <= MAX_CLIENT_DESCRIPTION_BYTES) return undefined;
+  return `clientInfo and capabilities take ${bytes} bytes as JSON; a session stores at most ${MAX_CLIENT_DESCRIPTION_BYTES}`;
+}
+
 /** What the Worker learns from a request and asks the session object to keep. */
 export type SessionChange =
   { kind: "setLogLevel"; level: LoggingLevel } | { kind: "subscribe"; uri: string } | { kind: "unsubscribe"; uri: string };
@@ -48,6 +70,18 @@ export function applyChange(record: SessionRecord, change: SessionChange): Sessi
     case "unsubscribe":
       return { ...record, subscriptions: record.subscriptions.filter((uri) => uri !== change.uri) };
   }
+}
+
+/** Why the record must not take the change (a subscription beyond the bounds above), if it must not. */
+export function refusedChange(record: SessionRecord, change: SessionChange): string | undefined {
+  if (change.kind !== "subscribe" || record.subscriptions.includes(change.uri)) return undefined;
+  if (change.uri.length > MAX_SUBSCRIPTION_URI_LENGTH) {
+    return `The resource URI is ${change.uri.length} characters long; a session may subscribe to URIs of at most ${MAX_SUBSCRIPTION_URI_LENGTH}`;
+  }
+  if (record.subscriptions.length >= MAX_SUBSCRIPTIONS_PER_SESSION) {
+    return `This session already holds ${record.subscriptions.length} resource subscriptions, the most one session may (${MAX_SUBSCRIPTIONS_PER_SESSION}): unsubscribe from one first`;
+  }
+  return undefined;
 }
 
 /**

@@ -84,8 +84,11 @@ export interface SessionRpc extends Rpc.DurableObjectBranded {
   openInbox(streamId: string, requestIds: RequestId[]): Promise<ReadableStream<Uint8Array> | null>;
   /** Registers a server→client request whose answer goes to the inbox of `streamId`. */
   expectAnswer(streamId: string, requestId: RequestId, method: string, timeoutMs: number): Promise<Expectation>;
-  /** Applies what a request changed (log level, subscriptions) to the record. */
-  change(changes: SessionChange[]): Promise<void>;
+  /**
+   * Applies what a request changed (log level, subscriptions) to the record; a change beyond the
+   * record's bounds (record.ts) is not applied, and the answer says why.
+   */
+  change(change: SessionChange): Promise<string | undefined>;
   /** Takes over the rest of a POST stream: logs its messages, writes them to its resumed stream. */
   handOver(streamId: string, messages: NumberedMessage[], done: boolean, lostThrough?: number): Promise<void>;
   /**

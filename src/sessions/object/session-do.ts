@@ -15,7 +15,7 @@ import { readInbox } from "../../wire/inbox.js";
 import type { ClientAnswer, Expectation, OpenedSession, OtherVersion, SessionRpc, SessionStats, StreamOpening } from "../rpc.js";
 import { AnswerRouter, MAX_AWAITED_PER_SESSION } from "./answer-router.js";
 import { formatEventId, parseEventId, type EventPosition, type NumberedMessage } from "../../wire/event-id.js";
-import { applyChange, concernsSession, type SessionChange, type SessionRecord } from "../record.js";
+import { applyChange, concernsSession, refusedChange, type SessionChange, type SessionRecord } from "../record.js";
 import type { SessionSettings } from "../settings.js";
 import { sessionIdPrefix } from "../../wire/session-id.js";
 import { SseStream } from "./sse-stream.js";
@@ -89,10 +89,13 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     return this.#router.expectAnswer(streamId, requestId, method, timeoutMs);
   }
 
-  /** Applies what a request changed (log level, subscriptions) to the record. */
-  async change(changes: SessionChange[]): Promise<void> {
+  /** Applies what a request changed (log level, subscriptions) to the record, unless it is refused. */
+  async change(change: SessionChange): Promise<string | undefined> {
     const session = this.#session;
-    if (session) this.#save({ ...session, record: changes.reduce(applyChange, session.record) });
+    if (!session) return undefined;
+    const refused = refusedChange(session.record, change);
+    if (!refused) this.#save({ ...session, record: applyChange(session.record, change) });
+    return refused;
   }
 
   /**

@@ -45,8 +45,11 @@ export interface DistributedTransportOptions {
   disableLocalSse: true;
   /** Stores a new session; awaited before the client sees the `initialize` result. */
   onsessioninitialized?: (record: Omit<SessionRecord, "principal">) => Promise<void>;
-  /** Stores what a request changed; awaited before the client sees its result. */
-  onsessionchange?: (change: SessionChange) => Promise<void>;
+  /**
+   * Stores what a request changed; awaited before the client sees its result. A refusal (why
+   * the session may not take it) replaces the result with an InvalidRequest error.
+   */
+  onsessionchange?: (change: SessionChange) => Promise<string | undefined>;
   /** Registers a server→client request with the session's broker; awaited before it is sent. */
   onserverrequest?: (requestId: string, method: string) => Promise<void>;
   /** The POST's requests are not all answered after QUICK_ANSWER_MS. */
@@ -66,8 +69,8 @@ export interface PostContext {
 
 type JsonRpcResponse = JSONRPCResultResponse | JSONRPCErrorResponse;
 const SUBSCRIPTION_METHODS = new Set(["resources/subscribe", "resources/unsubscribe"]);
-/** Runs after the server answered a request with success, before the answer leaves. */
-type AfterSuccess = (response: JSONRPCResultResponse) => Promise<void>;
+/** Runs after the server answered a request with success, before the answer leaves; may refuse it. */
+type AfterSuccess = (response: JSONRPCResultResponse) => Promise<string | void>;
 
 export class DistributedTransport implements Transport {
   readonly sessionId: string;
@@ -205,7 +208,8 @@ export class DistributedTransport implements Transport {
     let answer = this.#hostSubscription(id, response);
     if (afterSuccess && !isErrorResponse(answer)) {
       try {
-        await afterSuccess(answer);
+        const refused = await afterSuccess(answer);
+        if (refused) answer = errorResponse(id, ErrorCode.InvalidRequest, `Invalid Request: ${refused}`);
       } catch (error) {
         answer = errorResponse(id, ErrorCode.InternalError, `The session could not be stored: ${errorMessage(error)}`);
       }

@@ -18,6 +18,7 @@ import type { SessionLaneOptions } from "./options.js";
 import { SessionLink } from "./session-link.js";
 import { sessionStub, type OpenedSession, type SessionStub } from "../rpc.js";
 import { requestedSessionId, sessionNotFound } from "./lookup.js";
+import { oversizedClientDescription } from "../record.js";
 
 interface Session {
   id: string;
@@ -42,6 +43,9 @@ export async function handlePost<E extends object>(
       id: initialize.id,
     });
   }
+  // Refused before any session exists: the record would carry it on every request.
+  const oversized = initialize && oversizedClientDescription(initialize.params);
+  if (oversized) return jsonRpcError(400, ErrorCode.InvalidParams, `Invalid params: ${oversized}`, { id: initialize?.id });
   const routed = body.messages.filter(isRouted);
   const local = body.messages.filter((message) => !isRouted(message));
   const session = initialize
@@ -61,7 +65,10 @@ export async function handlePost<E extends object>(
     disableLocalSse: true,
     onsessioninitialized: (record) => stub.create({ ...record, principal: principal.id }, options.session),
     onsessionchange: async (change) => {
-      await Promise.all([stub.change([change]), indexSubscription(env, options.topicsBinding, session.id, change)]);
+      // The record first: a subscription it refuses must create no topic.
+      const refused = await stub.change(change);
+      if (!refused) await indexSubscription(env, options.topicsBinding, session.id, change);
+      return refused;
     },
     onserverrequest: (requestId, method) => link.expect(requestId, method),
     onrunslong: () => link.runsLong(),
