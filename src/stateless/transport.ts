@@ -23,6 +23,7 @@ import {
 import { errorResponse, jsonRpcError } from "../wire/errors.js";
 import { isErrorResponse, isRequest, isResponse } from "../wire/message-kind.js";
 import { QUICK_ANSWER_MS, type ResponseChannel } from "../wire/response-channel.js";
+import { readableValidationError } from "../wire/validation-error.js";
 import { errorMessage, logError } from "../wire/log.js";
 import type { Envelope } from "./envelope.js";
 import type { AnswerBook, InputRounds } from "./input-rounds.js";
@@ -111,7 +112,8 @@ export class StatelessTransport implements Transport {
     if (isResponse(message)) {
       const internal = typeof message.id === "string" ? this.#internal.get(message.id) : undefined;
       if (internal) internal(message);
-      else if (message.id === this.#request.id) this.#answer(message);
+      else if (message.id === this.#request.id)
+        this.#answer(isErrorResponse(message) ? readableValidationError(message) : message);
       return;
     }
     if (this.#answered) return;

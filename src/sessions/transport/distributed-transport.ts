@@ -34,6 +34,7 @@ import {
   type ResponseChannel,
   type ResumableStream,
 } from "../../wire/response-channel.js";
+import { readableValidationError } from "../../wire/validation-error.js";
 import { SessionRestore } from "./restore.js";
 import { ServerRequestIds } from "./server-request-ids.js";
 
@@ -206,6 +207,7 @@ export class DistributedTransport implements Transport {
   async #respond(id: RequestId, response: JsonRpcResponse): Promise<void> {
     const afterSuccess = this.#pending.get(id);
     let answer = this.#hostSubscription(id, response);
+    if (isErrorResponse(answer)) answer = readableValidationError(answer);
     if (afterSuccess && !isErrorResponse(answer)) {
       try {
         const refused = await afterSuccess(answer);

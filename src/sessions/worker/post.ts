@@ -19,6 +19,7 @@ import { SessionLink } from "./session-link.js";
 import { sessionStub, type OpenedSession, type SessionStub } from "../rpc.js";
 import { requestedSessionId, sessionNotFound } from "./lookup.js";
 import { oversizedClientDescription } from "../record.js";
+import { SessionCreation } from "./initialize.js";
 
 interface Session {
   id: string;
@@ -52,18 +53,20 @@ export async function handlePost<E extends object>(
     ? newSession(env, options)
     : await existingSession(request, env, principal, options, local, routed, mode !== "json");
   if (session instanceof Response) return session;
-  notes.sessionId = session.id;
-  const headers = { "mcp-session-id": session.id };
+  // A new session's id goes out only once it is stored (./initialize.ts).
+  if (!initialize) notes.sessionId = session.id;
+  const headers: Record<string, string> = initialize ? {} : { "mcp-session-id": session.id };
   const unrouted = session.opened?.unrouted ?? [];
   if (unrouted.length > 0 && !local.some(isRequest)) return unknownAnswers(unrouted, headers);
   if (local.length === 0) return new Response(null, { status: 202, headers });
 
   const { stub, link } = session;
+  const created = new SessionCreation();
   const transport = new DistributedTransport({
     sessionId: session.id,
     record: session.opened?.record,
     disableLocalSse: true,
-    onsessioninitialized: (record) => stub.create({ ...record, principal: principal.id }, options.session),
+    onsessioninitialized: (record) => created.track(stub.create({ ...record, principal: principal.id }, options.session)),
     onsessionchange: async (change) => {
       // The record first: a subscription it refuses must create no topic.
       const refused = await stub.change(change);
@@ -96,7 +99,8 @@ export async function handlePost<E extends object>(
     authInfo: principal.authInfo,
   });
   waitUntil(transport.settled.then(() => link.close()));
-  return response;
+  if (!initialize) return response;
+  return created.announce(response, transport.settled, session.id, notes);
 }
 
 /** The client's answers to server→client requests and its cancellations go through the broker. */
