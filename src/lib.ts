@@ -5,6 +5,7 @@ export { createMcpHandler } from "./edge/handler.js";
 export { createPusher, type Pusher, type PusherOptions } from "./push/pusher.js";
 export { TopicDO } from "./sessions/topics/topic-do.js";
 export { anonymous, bearerTokens, type Authenticator, type Principal } from "./security/auth.js";
+export { DEFAULT_ALLOWED_HOSTS, originGuard, type OriginPolicy } from "./security/origin.js";
 export { SessionDO } from "./sessions/object/session-do.js";
 export type { SessionStats } from "./sessions/rpc.js";
 export type { SessionRecord } from "./sessions/record.js";

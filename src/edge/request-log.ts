@@ -1,11 +1,19 @@
 /**
  * One structured JSON log line per request, for Workers Logs (`[observability]` in
  * wrangler.toml): method, path, the JSON-RPC methods, status, duration and a short prefix of
- * the session id. Never the full session id, a token or a body.
+ * the session id. Never the full session id, a token or a body, and nothing the client sent
+ * longer than MAX_LOGGED_CHARS: a 1 MB method name made a 1 MB line (issue 20).
  */
 import type { MiddlewareHandler } from "hono";
 import type { RequestNotes } from "../lane/scope.js";
 import { sessionIdPrefix } from "../wire/session-id.js";
+
+/**
+ * Characters kept of each value from the client (a path, a JSON-RPC method): the spec's
+ * method names and a deployment's paths fit with room to spare, and a line stays small even
+ * for a batch of 100 (MAX_BATCH_LENGTH).
+ */
+export const MAX_LOGGED_CHARS = 100;
 
 /** `enabled` false: the handlers still get their notes, and nothing is logged. */
 export function requestLog(enabled: boolean): MiddlewareHandler<{ Variables: { notes: RequestNotes } }> {
@@ -18,13 +26,18 @@ export function requestLog(enabled: boolean): MiddlewareHandler<{ Variables: { n
     const sessionId = notes.sessionId ?? c.req.header("mcp-session-id");
     console.log(
       JSON.stringify({
-        method: c.req.method,
-        path: c.req.path,
-        rpc: notes.rpc,
+        method: clip(c.req.method),
+        path: clip(c.req.path),
+        rpc: notes.rpc?.map(clip),
         status: c.res.status,
         ms: Date.now() - started,
         session: sessionId && sessionIdPrefix(sessionId),
       }),
     );
   };
+}
+
+/** A value cut to MAX_LOGGED_CHARS, its length kept so the line still says how long it was. */
+function clip(value: string): string {
+  return value.length <= MAX_LOGGED_CHARS ? value : `${value.slice(0, MAX_LOGGED_CHARS)}… (${value.length} chars)`;
 }

@@ -9,6 +9,7 @@ import {
 } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import demoWorker from "../../demo/index.js";
+import { MAX_LOGGED_CHARS } from "../../src/edge/request-log.js";
 import { createPusher } from "../../src/lib.js";
 import { callTool, mcpPost, mcpRequest, openSession, openStream, readJsonRpcResponse, request } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
@@ -129,5 +130,19 @@ describe("the request log", () => {
       expect.objectContaining({ method: "POST", path: "/mcp", rpc: ["ping"], status: 200, session: sessionId.slice(0, 8) }),
     ]);
     expect(await loggedLines(() => ping(workerWith({ requestLog: false })))).toEqual([]);
+  });
+
+  it(`keeps at most ${MAX_LOGGED_CHARS} characters of a method or a path from the client`, async () => {
+    const sessionId = await openSession(worker);
+    const method = "m".repeat(1024 * 1024);
+    const lines = await loggedLines(async () => {
+      await mcpPost(workerWith({}), request(2, method), { sessionId });
+      await workerWith({}).fetch(new Request(`http://localhost/${"p".repeat(10_000)}`));
+    });
+    expect(lines).toEqual([
+      expect.objectContaining({ rpc: [`${"m".repeat(MAX_LOGGED_CHARS)}… (1048576 chars)`], status: 200 }),
+      expect.objectContaining({ path: `/${"p".repeat(MAX_LOGGED_CHARS - 1)}… (10001 chars)`, status: 404 }),
+    ]);
+    expect(JSON.stringify(lines).length).toBeLessThan(1000);
   });
 });
