@@ -2,7 +2,7 @@
 // persist dir, and the client goes on with the same Mcp-Session-Id and resumes its stream.
 import { expect, it } from "vitest";
 import { callTool, mcpPost, mcpRequest, openSession, openStream, request } from "../shared/mcp.js";
-import { readSseMessages, sseCursor } from "../shared/sse.js";
+import { readAllSseMessages, readSseMessages, sseCursor } from "../shared/sse.js";
 import { useDevServer } from "./helpers/dev-server.js";
 import { connectClient } from "./helpers/mcp-client.js";
 
@@ -63,4 +63,48 @@ it("replays the standalone stream after Last-Event-ID across a restart of wrangl
   expect(await replay.message()).toMatchObject({ method: "notifications/message", params: { data: "one" } });
   expect(await replay.message()).toMatchObject({ method: "notifications/message", params: { data: "two" } });
   await replay.cancel();
+});
+
+it("a call in flight at a restart ends with an error on its resumed stream; a late answer to its question gets 400", async () => {
+  const sessionId = await openSession(endpoint, { elicitation: {} });
+  const asking = sseCursor(
+    await mcpPost(endpoint, request(21, "tools/call", { name: "confirm_action", arguments: { action: "deploy" } }), {
+      sessionId,
+    }),
+  );
+  await asking.event();
+  const questionEvent = await asking.event();
+  const question = JSON.parse(questionEvent.data) as { id: string; method: string };
+  expect(question.method).toBe("elicitation/create");
+  const progressing = sseCursor(
+    await mcpPost(
+      endpoint,
+      request(22, "tools/call", { name: "slow_task", arguments: { steps: 50, delayMs: 1_000 }, _meta: { progressToken: "p" } }),
+      { sessionId },
+    ),
+  );
+  await progressing.event();
+  const progress = await progressing.event();
+
+  await dev.server.restart();
+  for (const cursor of [asking, progressing]) await cursor.cancel().catch(() => {});
+
+  const died = { code: -32603, message: expect.stringContaining("send the request again") };
+  for (const [lastEventId, id] of [
+    [questionEvent.id!, 21],
+    [progress.id!, 22],
+  ] as const) {
+    const resumed = await openStream(endpoint, sessionId, { "last-event-id": lastEventId });
+    expect(resumed.status).toBe(200);
+    expect(await readAllSseMessages(resumed, 5_000)).toEqual([{ jsonrpc: "2.0", id, error: died }]);
+  }
+  const late = await mcpPost(
+    endpoint,
+    { jsonrpc: "2.0", id: question.id, result: { action: "accept", content: { confirm: true } } },
+    {
+      sessionId,
+    },
+  );
+  expect(late.status).toBe(400);
+  expect(await late.json()).toMatchObject({ error: { message: expect.stringContaining("is waiting for an answer") } });
 });

@@ -36,10 +36,19 @@ export class AnswerRouter {
   /** Server→client requests waiting for the client, by id key. */
   readonly #awaited = new Map<string, Awaited>();
   readonly #earlyCancels = new Map<string, { notification: JSONRPCMessage; at: number }>();
+  readonly #oninboxclosed: (streamId: string) => void;
+
+  /** `oninboxclosed`: the isolate reading an inbox cancelled it (its POST ended, or it died). */
+  constructor(oninboxclosed: (streamId: string) => void = () => {}) {
+    this.#oninboxclosed = oninboxclosed;
+  }
 
   /** Opens the inbox of a POST that serves `requestIds`. */
   openInbox(streamId: string, requestIds: RequestId[]): ReadableStream<Uint8Array> {
-    const inbox = new InboxWriter(() => this.#forget(streamId));
+    const inbox = new InboxWriter(() => {
+      this.#forget(streamId);
+      this.#oninboxclosed(streamId);
+    });
     this.#inboxes.set(streamId, inbox);
     // Only the age bound: nothing is added here, so no room needs making.
     makeRoom(this.#earlyCancels, ({ at }) => at, EARLY_CANCEL_TTL_MS, Number.POSITIVE_INFINITY, Date.now());

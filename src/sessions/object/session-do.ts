@@ -28,6 +28,10 @@ import { StreamLiveness } from "./stream-liveness.js";
  */
 export const LAST_SEEN_PRECISION_MS = 10_000;
 
+/** The answer to a request whose POST died before it ended its stream. */
+const DIED_MESSAGE =
+  "The server stopped while serving this request (it restarted or its worker was cut off), and its result is lost: send the request again";
+
 /** POST streams one session may have resumed through GET at once, besides its standalone stream. */
 export const MAX_RESUMED_STREAMS = 16;
 
@@ -42,7 +46,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   #standalone: SseStream | undefined;
   /** POST streams that clients resumed through GET, by stream id, with the position they resumed after. */
   readonly #resumed = new Map<string, { reader: SseStream; after: number }>();
-  readonly #router = new AnswerRouter();
+  readonly #router = new AnswerRouter((streamId) => this.#inboxClosed(streamId));
   readonly #liveness = new StreamLiveness((streamId) => this.#router.hasInbox(streamId));
 
   constructor(ctx: DurableObjectState, env: unknown) {
@@ -79,7 +83,8 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   async openInbox(streamId: string, requestIds: RequestId[]): Promise<ReadableStream<Uint8Array> | null> {
     if (!this.#session) return null;
     const inbox = this.#router.openInbox(streamId, requestIds);
-    this.#liveness.inboxOpened(streamId);
+    // Its client may resume the stream: should the POST die, the resume answers its requests.
+    if (this.#liveness.inboxOpened(streamId)) this.#storage.rememberCall(streamId, requestIds);
     return inbox;
   }
 
@@ -187,11 +192,12 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     const from = parseEventId(lastEventId);
     if (!from) return { status: "unknown-event" };
     const isStandalone = from.stream === record.standaloneStreamId;
-    const known = isStandalone || this.#storage.streamState(from.stream) || (await this.#liveness.isLive(from.stream));
-    if (!known) return { status: "unknown-event" };
+    const live = !isStandalone && (await this.#liveness.isLive(from.stream));
     if (!this.#session) return { status: "not-found" };
+    if (!isStandalone && !live) this.#endDeadStream(session, from);
     // Read after the wait: the stream may have been handed over meanwhile.
     const state = this.#storage.streamState(from.stream);
+    if (!isStandalone && !live && !state) return { status: "unknown-event" };
     if (from.position < (state?.lostThrough ?? 0)) return { status: "too-old" };
     // A live stream not handed over yet is checked when its handover comes (handOver).
     const logged = isStandalone || state !== undefined;
@@ -230,6 +236,27 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   }
 
   /**
+   * A POST stream no isolate serves any more whose end never came: its POST died (a crash, a
+   * restart, the platform cutting off its request) and took its results along. The stream ends
+   * with an error for each of its requests, which the client may send again; without it the
+   * client would wait for them forever, resuming a stream that never ends.
+   */
+  #endDeadStream(session: Session, from: EventPosition): LoggedEvent[] {
+    const requests = this.#storage.rememberedCall(from.stream);
+    const state = this.#storage.streamState(from.stream);
+    if (state?.done || (!state && !requests)) return [];
+    const last = Math.max(from.position, this.#storage.lastPosition(from.stream));
+    const errors = (requests ?? []).map((id, n) => ({
+      position: last + n + 1,
+      message: errorResponse(id, ErrorCode.InternalError, DIED_MESSAGE),
+    }));
+    const now = Date.now();
+    const logged = this.#storage.appendToStream(from.stream, errors, true, 0, now);
+    this.#storage.prune(session.settings, now);
+    return logged;
+  }
+
+  /**
    * The rest of a POST stream after `from`: `missed` (what the log holds) at once, then what its
    * isolate hands over, unless the stream is `done`. A second resume of one stream replaces the
    * first: its client lost that connection.
@@ -258,6 +285,19 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   /** Whether the stream got as far as the position: an id beyond it names no event. */
   #reached({ stream, position }: EventPosition): boolean {
     return position <= this.#storage.lastPosition(stream);
+  }
+
+  /**
+   * A POST's isolate let its inbox go. If its client holds the resumed stream and the POST did not
+   * end it first, the POST died: the client hears so now rather than at its next poll.
+   */
+  #inboxClosed(streamId: string): void {
+    const session = this.#session;
+    const resumed = this.#resumed.get(streamId);
+    if (!session || !resumed) return;
+    const errors = this.#endDeadStream(session, { stream: streamId, position: resumed.after });
+    resumed.reader.write(frames(errors));
+    if (this.#storage.streamState(streamId)?.done) resumed.reader.close();
   }
 
   #openStandalone(session: Session, before: number, events: LoggedEvent[]): StreamOpening {

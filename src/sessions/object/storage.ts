@@ -8,10 +8,13 @@
  *   streams(stream, lost_through, done) per stream: the last position dropped, by the log's
  *                                       bounds or because the client confirmed it, and whether
  *                                       its final message is in
+ *   calls(stream, requests)             POST streams whose POST runs long and has not ended them:
+ *                                       the ids of the client requests it serves, so that a resume
+ *                                       after the POST died (a crash, a restart) can answer them
  * Tables are created on the first write only: probing an unknown session id must leave no
  * storage behind, nor may a deleted session.
  */
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { NumberedMessage } from "../../wire/event-id.js";
 import type { SessionRecord } from "../record.js";
 import type { SessionSettings } from "../settings.js";
@@ -23,11 +26,18 @@ export interface LoggedEvent {
   message: JSONRPCMessage;
 }
 
+/**
+ * POST streams whose requests are remembered at once. Rows are removed when a stream ends, so only
+ * POSTs that died leave one behind; the oldest go first, and a resume of those then gets 400.
+ */
+export const MAX_REMEMBERED_CALLS = 1000;
+
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL, settings TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, position INTEGER,
      message TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL, UNIQUE (stream, position))`,
   `CREATE TABLE IF NOT EXISTS streams (stream TEXT PRIMARY KEY, lost_through INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)`,
+  `CREATE TABLE IF NOT EXISTS calls (stream TEXT PRIMARY KEY, requests TEXT NOT NULL)`,
 ];
 
 export class SessionStorage {
@@ -40,6 +50,8 @@ export class SessionStorage {
     this.#sql = storage.sql;
     this.#hasSchema =
       this.#sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session'`).toArray().length > 0;
+    // A session stored before a table was added to the layout gets it now.
+    if (this.#hasSchema) for (const statement of SCHEMA) this.#sql.exec(statement);
   }
 
   read(): { record: SessionRecord; settings: SessionSettings } | undefined {
@@ -90,6 +102,7 @@ export class SessionStorage {
         Number(done),
       )
       .one();
+    if (done) this.#sql.exec(`DELETE FROM calls WHERE stream = ?`, stream);
     // What was dropped, or confirmed by the client, is not logged again when a handover resends it.
     return messages.flatMap(({ position, message }) => {
       if (position <= dropped) return [];
@@ -104,6 +117,20 @@ export class SessionStorage {
         .toArray()[0];
       return row ? [{ seq: row.seq, stream, position, message }] : [];
     });
+  }
+
+  /** The POST of `stream` serves `requests` and runs long: remembered until the stream ends. */
+  rememberCall(stream: string, requests: RequestId[]): void {
+    this.#ensureSchema();
+    this.#sql.exec(`INSERT OR REPLACE INTO calls (stream, requests) VALUES (?, ?)`, stream, JSON.stringify(requests));
+    this.#sql.exec(`DELETE FROM calls WHERE rowid <= (SELECT MAX(rowid) FROM calls) - ?`, MAX_REMEMBERED_CALLS);
+  }
+
+  /** The requests of a POST that has not ended its stream (it runs, or it died), or undefined. */
+  rememberedCall(stream: string): RequestId[] | undefined {
+    if (!this.#hasSchema) return undefined;
+    const row = this.#sql.exec<{ requests: string }>(`SELECT requests FROM calls WHERE stream = ?`, stream).toArray()[0];
+    return row && (JSON.parse(row.requests) as RequestId[]);
   }
 
   /** The stream's events after `position`, in order. */

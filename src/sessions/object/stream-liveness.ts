@@ -34,10 +34,14 @@ export class StreamLiveness {
     this.#starting.set(streamId, now);
   }
 
-  /** The inbox of `streamId` opened: the stream is no longer starting, and resumes waiting for it go on. */
-  inboxOpened(streamId: string): void {
-    this.#starting.delete(streamId);
+  /**
+   * The inbox of `streamId` opened: the stream is no longer starting, and resumes waiting for it
+   * go on. True when it was registered: its client may resume it.
+   */
+  inboxOpened(streamId: string): boolean {
+    const registered = this.#starting.delete(streamId);
     for (const wake of this.#inboxWaiters.get(streamId) ?? []) wake();
+    return registered;
   }
 
   /**
