@@ -59,6 +59,8 @@ export interface SessionStats {
   pendingRequests: number;
   /** Events in the log (standalone stream and handed-over POST streams). */
   loggedEvents: number;
+  /** Their size, as the log's byte bound (`eventLogMaxBytes`) counts it. */
+  loggedBytes: number;
   createdAt: number;
   lastSeenAt: number;
 }

@@ -8,8 +8,10 @@ export interface SessionSettings {
   idleTimeoutMs: number;
   /** The event log keeps at most this many events… */
   eventLogMaxEvents: number;
-  /** …none older than this. */
+  /** …none older than this… */
   eventLogMaxAgeMs: number;
+  /** …and at most this many bytes of messages (as JSON). */
+  eventLogMaxBytes: number;
   /** Streams the object holds are ended after this long (SSE polling); 0 keeps them open. */
   streamLifetimeMs: number;
   /** The `retry:` hint: how long a client waits before reconnecting to an ended stream. */
@@ -21,11 +23,19 @@ export interface SessionSettings {
 /** The settings a deployment chooses; the rest follow from createMcpHandler's other options. */
 export type ChosenSessionSettings = Omit<SessionSettings, "topicsBinding">;
 
+/**
+ * What the event log of one session holds at most by default: a few large tool results for a
+ * client to resume, far below the 10 GB a Durable Object may store. A message larger than a
+ * row should hold is not kept whole (src/sessions/object/kept-message.ts).
+ */
+export const DEFAULT_EVENT_LOG_MAX_BYTES = 8 * 1024 * 1024;
+
 export const DEFAULT_SESSION_SETTINGS: ChosenSessionSettings = {
   // Hours, not days: clients rarely send DELETE, and forgotten sessions must not cost storage.
   idleTimeoutMs: 2 * 60 * 60 * 1000,
   eventLogMaxEvents: 1000,
   eventLogMaxAgeMs: 60 * 60 * 1000,
+  eventLogMaxBytes: DEFAULT_EVENT_LOG_MAX_BYTES,
   // An idle client holds its stream half the time: between polls the object can be evicted.
   streamLifetimeMs: 30_000,
   retryMs: 30_000,

@@ -1,9 +1,10 @@
 // The session object's storage (src/sessions/object/storage.ts) on a real Durable Object's SQLite
 // storage: the event log's bounds, acknowledgement, delivery marks and deletion.
 import { env, runInDurableObject } from "cloudflare:test";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
-import { SessionStorage, type LoggedEvent } from "../../src/sessions/object/storage.js";
+import { MAX_LOGGED_MESSAGE_BYTES } from "../../src/sessions/object/kept-message.js";
+import { MAX_LOGGED_STREAMS, SessionStorage, type LoggedEvent } from "../../src/sessions/object/storage.js";
 import type { SessionRecord } from "../../src/sessions/record.js";
 import { DEFAULT_SESSION_SETTINGS, type SessionSettings } from "../../src/sessions/settings.js";
 
@@ -31,13 +32,13 @@ describe("SessionStorage", () => {
       storage.appendToStream("post", numbered(1, 2), false, 0, T0);
       storage.appendToStream("untouched", [], false, 0, T0);
 
-      storage.prune({ ...settings, eventLogMaxEvents: 3 }, T0);
+      storage.prune({ ...settings, eventLogMaxEvents: 3 }, "standalone", T0);
       expect(positionsOf(storage.after("standalone", 0))).toEqual([3]);
       expect(positionsOf(storage.after("post", 0))).toEqual([1, 2]);
       expect(storage.streamState("standalone")).toEqual({ lostThrough: 2, done: false });
       expect(storage.streamState("post")).toEqual({ lostThrough: 0, done: false });
 
-      storage.prune({ ...settings, eventLogMaxEvents: 1 }, T0);
+      storage.prune({ ...settings, eventLogMaxEvents: 1 }, "standalone", T0);
       expect(positionsOf(storage.after("standalone", 0))).toEqual([]);
       expect(positionsOf(storage.after("post", 0))).toEqual([2]);
       expect(storage.streamState("standalone")?.lostThrough).toBe(3);
@@ -51,11 +52,81 @@ describe("SessionStorage", () => {
       storage.appendToStream("post", numbered(1, 2), false, 0, T0);
       storage.appendToStream("post", numbered(3), false, 0, T0 + 100);
 
-      storage.prune({ ...settings, eventLogMaxAgeMs: 100 }, T0 + 100);
+      storage.prune({ ...settings, eventLogMaxAgeMs: 100 }, "standalone", T0 + 100);
       expect(positionsOf(storage.after("post", 0))).toEqual([1, 2, 3]);
-      storage.prune({ ...settings, eventLogMaxAgeMs: 100 }, T0 + 101);
+      storage.prune({ ...settings, eventLogMaxAgeMs: 100 }, "standalone", T0 + 101);
       expect(positionsOf(storage.after("post", 0))).toEqual([3]);
       expect(storage.streamState("post")).toEqual({ lostThrough: 2, done: false });
+    }));
+
+  it("prunes by bytes, keeping the newest events within eventLogMaxBytes, and records what it dropped", () =>
+    withStorage((storage) => {
+      const [a, b, c] = [log("a".repeat(1000)), log("b".repeat(1000)), log("c".repeat(1000))];
+      storage.appendStandalone("standalone", [a, b, c], T0);
+      const size = JSON.stringify(a).length;
+      expect(storage.loggedBytes()).toBe(3 * size);
+
+      storage.prune({ ...settings, eventLogMaxBytes: 2 * size }, "standalone", T0);
+      expect(storage.after("standalone", 0).map(({ message }) => message)).toEqual([b, c]);
+      expect(storage.loggedBytes()).toBe(2 * size);
+      expect(storage.streamState("standalone")?.lostThrough).toBe(1);
+      storage.prune({ ...settings, eventLogMaxBytes: 2 * size - 1 }, "standalone", T0);
+      expect(storage.after("standalone", 0).map(({ message }) => message)).toEqual([c]);
+    }));
+
+  it("keeps an error answer in place of a result too large for a row, and nothing of another message; the reader gets both", () =>
+    withStorage((storage) => {
+      const huge = "x".repeat(MAX_LOGGED_MESSAGE_BYTES);
+      const result: JSONRPCMessage = { jsonrpc: "2.0", id: 7, result: { content: [{ type: "text", text: huge }] } };
+      const messages = [
+        { position: 1, message: log("small") },
+        { position: 2, message: log(huge) },
+        { position: 3, message: result },
+      ];
+      const live = storage.appendToStream("post", messages, true, 0, T0);
+      expect(live.map(({ position, message }) => ({ position, message }))).toEqual(messages);
+
+      const kept = storage.after("post", 0);
+      expect(positionsOf(kept)).toEqual([1, 3]);
+      expect(kept[1]!.message).toEqual({
+        jsonrpc: "2.0",
+        id: 7,
+        error: { code: ErrorCode.InternalError, message: expect.stringContaining("send the request again") },
+      });
+      // A resume from before the message that was not kept is refused as too old.
+      expect(storage.streamState("post")).toEqual({ lostThrough: 2, done: true });
+      expect(storage.loggedBytes()).toBeLessThan(1000);
+
+      expect(storage.appendStandalone("standalone", [log(huge)], T0)).toEqual([]);
+      expect(storage.eventCount()).toBe(2);
+    }));
+
+  it("forgets streams that ended with no event left, and the oldest beyond MAX_LOGGED_STREAMS, never the standalone one", () =>
+    withStorage((storage) => {
+      storage.appendToStream("ended", numbered(1), true, 0, T0);
+      storage.acknowledge("standalone", 0);
+      storage.appendToStream("running", [], false, 0, T0);
+      storage.acknowledge("ended", 1);
+      storage.prune(settings, "standalone", T0);
+      expect(storage.streamState("ended")).toBeUndefined();
+      expect(storage.streamState("running")).toEqual({ lostThrough: 0, done: false });
+
+      for (let stream = 0; stream < MAX_LOGGED_STREAMS; stream++)
+        storage.appendToStream(`post-${stream}`, numbered(1), false, 0, T0);
+      storage.prune(settings, "standalone", T0);
+      expect(storage.streamState("running")).toBeUndefined();
+      expect(storage.streamState("post-0")).toBeDefined();
+      expect(storage.streamState("standalone")).toBeDefined();
+      expect(storage.eventCount()).toBe(MAX_LOGGED_STREAMS);
+
+      // A stream forgotten while it ran comes back with what came before its next event counted as lost.
+      storage.appendToStream("post-0", numbered(1), false, 0, T0);
+      for (let stream = 0; stream < MAX_LOGGED_STREAMS; stream++) storage.appendToStream(`more-${stream}`, [], false, 0, T0);
+      storage.prune(settings, "standalone", T0);
+      expect(storage.streamState("post-0")).toBeUndefined();
+      expect(positionsOf(storage.after("post-0", 0))).toEqual([]);
+      storage.appendToStream("post-0", numbered(5), false, 0, T0);
+      expect(storage.streamState("post-0")).toEqual({ lostThrough: 4, done: false });
     }));
 
   it("acknowledge deletes what the client confirmed, of that stream only", () =>

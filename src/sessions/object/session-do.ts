@@ -12,6 +12,7 @@ import { errorResponse } from "../../wire/errors.js";
 import { encodeMessage, encodePriming } from "../../wire/sse.js";
 import { leaveTopics } from "../topics/topics.js";
 import { readInbox } from "../../wire/inbox.js";
+import { logError } from "../../wire/log.js";
 import type { ClientAnswer, Expectation, OpenedSession, OtherVersion, SessionRpc, SessionStats, StreamOpening } from "../rpc.js";
 import { AnswerRouter, MAX_AWAITED_PER_SESSION } from "./answer-router.js";
 import { formatEventId, parseEventId, type EventPosition, type NumberedMessage } from "../../wire/event-id.js";
@@ -19,7 +20,8 @@ import { applyChange, concernsSession, refusedChange, type SessionChange, type S
 import type { SessionSettings } from "../settings.js";
 import { sessionIdPrefix } from "../../wire/session-id.js";
 import { SseStream } from "./sse-stream.js";
-import { SessionStorage, type LoggedEvent } from "./storage.js";
+import { SessionStorage, type LoggedEvent, type StreamEvent } from "./storage.js";
+import { MAX_LOGGED_MESSAGE_BYTES } from "./kept-message.js";
 import { StreamLiveness } from "./stream-liveness.js";
 
 /**
@@ -113,7 +115,15 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     const concerning = messages.filter((message) => concernsSession(session.record, message));
     if (concerning.length === 0) return false;
     const logged = this.#storage.appendStandalone(session.record.standaloneStreamId, concerning, Date.now());
-    this.#storage.prune(session.settings, Date.now());
+    // Nothing is kept of them, so there is no event id to send them with (kept-message.ts).
+    if (logged.length < concerning.length) {
+      logError("Messages for the standalone stream were too large to keep, and were dropped", {
+        session: sessionIdPrefix(this.ctx.id.name ?? ""),
+        dropped: concerning.length - logged.length,
+        maxBytes: MAX_LOGGED_MESSAGE_BYTES,
+      });
+    }
+    this.#storage.prune(session.settings, session.record.standaloneStreamId, Date.now());
     this.#deliverStandalone(logged);
     return true;
   }
@@ -148,6 +158,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
       openStreams: (this.#standalone?.isOpen ? 1 : 0) + this.#resumed.size,
       pendingRequests: this.#router.pendingCount,
       loggedEvents: this.#storage.eventCount(),
+      loggedBytes: this.#storage.loggedBytes(),
       createdAt: session.record.createdAt,
       lastSeenAt: session.record.lastSeenAt,
     };
@@ -161,7 +172,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     const session = this.#session;
     if (!session) return;
     const logged = this.#storage.appendToStream(stream, messages, done, lostThrough, Date.now());
-    this.#storage.prune(session.settings, Date.now());
+    this.#storage.prune(session.settings, session.record.standaloneStreamId, Date.now());
     const resumed = this.#resumed.get(stream);
     if (!resumed) return;
     // The first handover brings all the stream wrote: a client that resumed after a position
@@ -241,7 +252,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
    * with an error for each of its requests, which the client may send again; without it the
    * client would wait for them forever, resuming a stream that never ends.
    */
-  #endDeadStream(session: Session, from: EventPosition): LoggedEvent[] {
+  #endDeadStream(session: Session, from: EventPosition): StreamEvent[] {
     const requests = this.#storage.rememberedCall(from.stream);
     const state = this.#storage.streamState(from.stream);
     if (state?.done || (!state && !requests)) return [];
@@ -252,7 +263,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     }));
     const now = Date.now();
     const logged = this.#storage.appendToStream(from.stream, errors, true, 0, now);
-    this.#storage.prune(session.settings, now);
+    this.#storage.prune(session.settings, session.record.standaloneStreamId, now);
     return logged;
   }
 
@@ -355,6 +366,6 @@ function otherVersion(record: SessionRecord, header: string | undefined): OtherV
   return { status: "other-version", negotiated: record.protocolVersion };
 }
 
-function frames(events: LoggedEvent[]): string {
+function frames(events: StreamEvent[]): string {
   return events.map(({ stream, position, message }) => encodeMessage(message, formatEventId(stream, position))).join("");
 }

@@ -1,10 +1,11 @@
 /**
  * The session object's storage layout, written down once. SQLite tables:
  *   session(id = 1, record, settings)   the SessionRecord and SessionSettings as JSON
- *   events(seq, stream, position, message, delivered, at)
+ *   events(seq, stream, position, message, bytes, delivered, at)
  *                                       messages of streams the object holds: the standalone
  *                                       stream (position = seq) and POST streams handed over
- *                                       by their isolate (position as that isolate numbered it)
+ *                                       by their isolate (position as that isolate numbered it),
+ *                                       as ./kept-message.ts keeps them, and their size
  *   streams(stream, lost_through, done) per stream: the last position dropped, by the log's
  *                                       bounds or because the client confirmed it, and whether
  *                                       its final message is in
@@ -18,6 +19,7 @@ import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.
 import type { NumberedMessage } from "../../wire/event-id.js";
 import type { SessionRecord } from "../record.js";
 import type { SessionSettings } from "../settings.js";
+import { keptMessage } from "./kept-message.js";
 
 export interface LoggedEvent {
   seq: number;
@@ -32,10 +34,21 @@ export interface LoggedEvent {
  */
 export const MAX_REMEMBERED_CALLS = 1000;
 
+/**
+ * POST streams the log remembers per session, besides the standalone stream: more than a
+ * client resumes at once (MAX_RESUMED_STREAMS), and the row of a stream that never ends (its
+ * isolate died) would otherwise stay for the session's life, one per request.
+ */
+export const MAX_LOGGED_STREAMS = 256;
+
+/** An event of a POST stream as it goes to the stream's reader, kept in the log or not. */
+export type StreamEvent = Omit<LoggedEvent, "seq">;
+
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL, settings TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, position INTEGER,
-     message TEXT NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL, UNIQUE (stream, position))`,
+     message TEXT NOT NULL, bytes INTEGER NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL,
+     UNIQUE (stream, position))`,
   `CREATE TABLE IF NOT EXISTS streams (stream TEXT PRIMARY KEY, lost_through INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)`,
   `CREATE TABLE IF NOT EXISTS calls (stream TEXT PRIMARY KEY, requests TEXT NOT NULL)`,
 ];
@@ -69,53 +82,69 @@ export class SessionStorage {
     );
   }
 
-  /** Appends to the standalone stream, whose positions are the log's own sequence. */
+  /**
+   * Appends to the standalone stream, whose positions are the log's own sequence. A message the
+   * log keeps nothing of (./kept-message.ts) is left out: it has no position to be sent with.
+   */
   appendStandalone(stream: string, messages: JSONRPCMessage[], now: number): LoggedEvent[] {
     this.#ensureSchema();
-    return messages.map((message) => {
+    return messages.flatMap((message) => {
+      const kept = keptMessage(message);
+      if (!kept) return [];
       const { seq } = this.#sql
         .exec<{ seq: number }>(
-          `INSERT INTO events (stream, message, at) VALUES (?, ?, ?) RETURNING seq`,
+          `INSERT INTO events (stream, message, bytes, at) VALUES (?, ?, ?, ?) RETURNING seq`,
           stream,
-          JSON.stringify(message),
+          kept.json,
+          kept.bytes,
           now,
         )
         .one();
       this.#sql.exec(`UPDATE events SET position = seq WHERE seq = ?`, seq);
-      return { seq, stream, position: seq, message };
+      return [{ seq, stream, position: seq, message: kept.message }];
     });
   }
 
   /**
-   * Appends a POST stream's messages; positions already logged or dropped are skipped (a
-   * handover resends them). `lostThrough`: positions up to it were dropped by the isolate's own bound.
+   * Appends a POST stream's messages and returns those new to it, as they are, for its reader;
+   * positions already logged or dropped are skipped (a handover resends them). `lostThrough`:
+   * positions up to it were dropped by the isolate's own bound. A stream the log first hears of
+   * from a later position (its row went to MAX_LOGGED_STREAMS) has lost what came before.
    */
-  appendToStream(stream: string, messages: NumberedMessage[], done: boolean, lostThrough: number, now: number): LoggedEvent[] {
+  appendToStream(stream: string, messages: NumberedMessage[], done: boolean, lostThrough: number, now: number): StreamEvent[] {
     this.#ensureSchema();
+    const before = Math.max(lostThrough, (messages[0]?.position ?? 1) - 1);
     const { dropped } = this.#sql
       .exec<{ dropped: number }>(
         `INSERT INTO streams (stream, lost_through, done) VALUES (?, ?, ?)
-         ON CONFLICT (stream) DO UPDATE SET lost_through = MAX(lost_through, excluded.lost_through), done = MAX(done, excluded.done)
+         ON CONFLICT (stream) DO UPDATE SET lost_through = MAX(lost_through, ?), done = MAX(done, excluded.done)
          RETURNING lost_through AS dropped`,
         stream,
-        lostThrough,
+        before,
         Number(done),
+        lostThrough,
       )
       .one();
     if (done) this.#sql.exec(`DELETE FROM calls WHERE stream = ?`, stream);
     // What was dropped, or confirmed by the client, is not logged again when a handover resends it.
     return messages.flatMap(({ position, message }) => {
       if (position <= dropped) return [];
+      const kept = keptMessage(message);
+      if (!kept) {
+        this.#droppedThrough(stream, position);
+        return [{ stream, position, message }];
+      }
       const row = this.#sql
         .exec<{ seq: number }>(
-          `INSERT OR IGNORE INTO events (stream, position, message, at) VALUES (?, ?, ?, ?) RETURNING seq`,
+          `INSERT OR IGNORE INTO events (stream, position, message, bytes, at) VALUES (?, ?, ?, ?, ?) RETURNING seq`,
           stream,
           position,
-          JSON.stringify(message),
+          kept.json,
+          kept.bytes,
           now,
         )
         .toArray()[0];
-      return row ? [{ seq: row.seq, stream, position, message }] : [];
+      return row ? [{ stream, position, message }] : [];
     });
   }
 
@@ -185,18 +214,43 @@ export class SessionStorage {
     return row && { lostThrough: row.lost_through, done: row.done === 1 };
   }
 
-  /** Applies the log's bounds; what they drop is remembered per stream, so a resume past it is refused. */
-  prune({ eventLogMaxEvents, eventLogMaxAgeMs }: SessionSettings, now: number): void {
+  /**
+   * Applies the log's bounds (age, count, bytes); what they drop is remembered per stream, so a
+   * resume past it is refused. Then forgets the streams that ended and hold no event, and the
+   * oldest beyond MAX_LOGGED_STREAMS with their events; never `standalone`.
+   */
+  prune({ eventLogMaxEvents, eventLogMaxAgeMs, eventLogMaxBytes }: SessionSettings, standalone: string, now: number): void {
     if (!this.#hasSchema) return;
     const dropped = this.#sql
       .exec<{ stream: string; through: number }>(
         `DELETE FROM events WHERE at < ? OR seq <= (SELECT MAX(seq) FROM events) - ?
+           OR seq IN (SELECT seq FROM (SELECT seq, SUM(bytes) OVER (ORDER BY seq DESC) AS newer FROM events) WHERE newer > ?)
          RETURNING stream, position AS through`,
         now - eventLogMaxAgeMs,
         eventLogMaxEvents,
+        eventLogMaxBytes,
       )
       .toArray();
     for (const { stream, through } of dropped) this.#droppedThrough(stream, through);
+    this.#sql.exec(
+      `DELETE FROM streams WHERE done = 1 AND NOT EXISTS (SELECT 1 FROM events WHERE events.stream = streams.stream)`,
+    );
+    const forgotten = this.#sql
+      .exec<{ stream: string }>(
+        `DELETE FROM streams WHERE stream != ?1
+           AND rowid NOT IN (SELECT rowid FROM streams WHERE stream != ?1 ORDER BY rowid DESC LIMIT ?2)
+         RETURNING stream`,
+        standalone,
+        MAX_LOGGED_STREAMS,
+      )
+      .toArray();
+    for (const { stream } of forgotten) this.#sql.exec(`DELETE FROM events WHERE stream = ?`, stream);
+  }
+
+  /** The bytes the log holds, as its bound counts them. */
+  loggedBytes(): number {
+    if (!this.#hasSchema) return 0;
+    return this.#sql.exec<{ bytes: number }>(`SELECT COALESCE(SUM(bytes), 0) AS bytes FROM events`).one().bytes;
   }
 
   async deleteAll(): Promise<void> {
