@@ -7,6 +7,7 @@ import { DEFAULT_ALLOWED_HOSTS } from "../security/origin.js";
 import { DEFAULT_SESSION_BINDING } from "../sessions/rpc.js";
 import { DEFAULT_SESSION_SETTINGS, type ChosenSessionSettings } from "../sessions/settings.js";
 import { DEFAULT_TOPICS_BINDING } from "../sessions/topics/topics.js";
+import { DEFAULT_SESSION_LIMITS, type SessionLimits } from "../sessions/worker/admission.js";
 import { DEFAULT_SERVER_REQUEST_TIMEOUT_MS, type SessionLaneOptions } from "../sessions/worker/options.js";
 import type { StatelessLaneOptions } from "../stateless/options.js";
 import { DEFAULT_CACHE_HINTS, type CacheHints } from "../stateless/result.js";
@@ -54,6 +55,14 @@ export interface McpHandlerOptions<E> {
   /** Expiry, event log bounds and standalone stream polling, stored with each new session. */
   session?: Partial<ChosenSessionSettings>;
   /**
+   * Limits on creating sessions (README, "Security"): live sessions per principal (per client
+   * address when nobody authenticates), counted by SessionQuotaDO, and the creation rate per
+   * client address and per principal, through Workers rate limiting bindings. A limit whose
+   * binding the Worker lacks is off. Defaults: 100 live sessions, bindings `MCP_QUOTA`,
+   * `MCP_SESSION_RATE_ADDRESS` and `MCP_SESSION_RATE_PRINCIPAL` (period 60 s).
+   */
+  sessionLimits?: Partial<SessionLimits>;
+  /**
    * One JSON line per request on `console.log`, for Workers Logs. Default true. Workers Logs
    * already records each invocation's URL, status and duration; this line adds the JSON-RPC
    * methods and the session. Off, it costs neither log volume nor the console call, which under
@@ -76,7 +85,7 @@ export interface McpHandlerOptions<E> {
 }
 
 export interface ResolvedOptions<E>
-  extends Required<Omit<McpHandlerOptions<E>, "session">>, SessionLaneOptions<E>, StatelessLaneOptions<E> {}
+  extends Required<Omit<McpHandlerOptions<E>, "session" | "sessionLimits">>, SessionLaneOptions<E>, StatelessLaneOptions<E> {}
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -98,5 +107,6 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     cache: options.cache ?? DEFAULT_CACHE_HINTS,
     stateSecret: options.stateSecret ?? DEFAULT_STATE_SECRET,
     session: { ...DEFAULT_SESSION_SETTINGS, ...options.session, topicsBinding },
+    sessionLimits: { ...DEFAULT_SESSION_LIMITS, ...options.sessionLimits },
   };
 }

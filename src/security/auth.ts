@@ -15,8 +15,11 @@ export interface Principal {
 /** `ctx.props` carries what a wrapping handler (such as an OAuth provider) established. */
 export type Authenticator<E> = (request: Request, env: E, ctx: { props: unknown }) => Promise<Principal | Response>;
 
+/** The principal of every request when nobody authenticates: all clients share it. */
+export const ANONYMOUS_PRINCIPAL_ID = "anonymous";
+
 /** No authentication (the local demo): every request is the same principal. */
-export const anonymous = async (): Promise<Principal> => ({ id: "anonymous" });
+export const anonymous = async (): Promise<Principal> => ({ id: ANONYMOUS_PRINCIPAL_ID });
 
 /**
  * Static bearer tokens from a Worker secret (`wrangler secret put NAME`), comma-separated so

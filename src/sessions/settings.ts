@@ -3,6 +3,8 @@
  * stream lifetimes). Chosen by the Worker's options when the session is created and stored
  * with it, so the object needs no configuration of its own.
  */
+import type { QuotaSlot } from "./quota/quota.js";
+
 export interface SessionSettings {
   /** The session and all its storage are deleted after this long without a request. */
   idleTimeoutMs: number;
@@ -18,10 +20,12 @@ export interface SessionSettings {
   retryMs: number;
   /** The TopicDO binding an expiring session leaves its topics through (createMcpHandler's `topicsBinding`). */
   topicsBinding: string;
+  /** Where the session is counted against its principal's cap (./quota/quota.ts); given back when it ends. */
+  quota?: QuotaSlot;
 }
 
 /** The settings a deployment chooses; the rest follow from createMcpHandler's other options. */
-export type ChosenSessionSettings = Omit<SessionSettings, "topicsBinding">;
+export type ChosenSessionSettings = Omit<SessionSettings, "topicsBinding" | "quota">;
 
 /**
  * What the event log of one session holds at most by default: a few large tool results for a

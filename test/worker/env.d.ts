@@ -3,9 +3,11 @@ declare namespace Cloudflare {
   interface Env {
     MCP_SESSION: DurableObjectNamespace<import("../../src/sessions/object/session-do.js").SessionDO>;
     MCP_TOPICS: DurableObjectNamespace<import("../../src/sessions/topics/topic-do.js").TopicDO>;
+    MCP_QUOTA: DurableObjectNamespace<import("../../src/sessions/quota/quota-do.js").SessionQuotaDO>;
+    MCP_SESSION_RATE_ADDRESS: RateLimit;
   }
   interface GlobalProps {
     mainModule: typeof import("../../demo/index.js");
-    durableNamespaces: "SessionDO" | "TopicDO";
+    durableNamespaces: "SessionDO" | "TopicDO" | "SessionQuotaDO";
   }
 }

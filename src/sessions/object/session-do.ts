@@ -11,6 +11,7 @@ import { ErrorCode, type JSONRPCMessage, type Request as McpRequest, type Reques
 import { errorResponse } from "../../wire/errors.js";
 import { encodeMessage, encodePriming } from "../../wire/sse.js";
 import { leaveTopics } from "../topics/topics.js";
+import { releaseSlot, renewSlot } from "../quota/quota.js";
 import { readInbox } from "../../wire/inbox.js";
 import { logError } from "../../wire/log.js";
 import type { ClientAnswer, Expectation, OpenedSession, OtherVersion, SessionRpc, SessionStats, StreamOpening } from "../rpc.js";
@@ -237,7 +238,11 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     const session = this.#session;
     if (!session) return;
     const expiresAt = session.record.lastSeenAt + session.settings.idleTimeoutMs;
-    if (Date.now() < expiresAt) return this.ctx.storage.setAlarm(expiresAt);
+    if (Date.now() < expiresAt) {
+      const sessionId = this.ctx.id.name;
+      if (sessionId) await renewSlot(this.env as object, session.settings.quota, sessionId, expiresAt);
+      return this.ctx.storage.setAlarm(expiresAt);
+    }
     await this.#end();
     const sessionId = this.ctx.id.name;
     // Should the runtime not name the object, its topics drop it at their next publish instead.
@@ -351,12 +356,15 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   }
 
   async #end(): Promise<void> {
+    const quota = this.#session?.settings.quota;
     this.#session = undefined;
     this.#router.failAll("The session was deleted");
     this.#standalone?.close();
     for (const { reader } of this.#resumed.values()) reader.close();
     this.#resumed.clear();
     await this.#storage.deleteAll();
+    // Unnamed, the lease lapses when the session would have expired.
+    if (this.ctx.id.name) await releaseSlot(this.env as object, quota, this.ctx.id.name);
   }
 }
 

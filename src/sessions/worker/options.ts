@@ -4,6 +4,7 @@
 import type { ServerFactory } from "../../lane/server-factory.js";
 import type { ResponseMode } from "../../wire/headers.js";
 import type { SessionSettings } from "../settings.js";
+import type { SessionLimits } from "./admission.js";
 
 /** A person may be answering an elicitation: minutes, not the SDK's 60 s. */
 export const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
@@ -16,4 +17,5 @@ export interface SessionLaneOptions<E> {
   serverRequestTimeoutMs: number;
   postStreamLifetimeMs: number;
   session: SessionSettings;
+  sessionLimits: SessionLimits;
 }

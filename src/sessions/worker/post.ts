@@ -26,15 +26,18 @@ interface Session {
   stub: SessionStub;
   link: SessionLink;
   opened?: OpenedSession;
+  /** Set while serving initialize. */
+  created?: SessionCreation;
 }
 
 /** `body`: the POST's messages, read and checked by the edge; `mode`: how it may be answered. */
 export async function handlePost<E extends object>(
-  { request, env, principal, notes, waitUntil }: RequestScope<E>,
+  scope: RequestScope<E>,
   body: PostBody,
   mode: ResponseMode,
   options: SessionLaneOptions<E>,
 ): Promise<Response> {
+  const { request, env, principal, notes, waitUntil } = scope;
   notes.rpc = body.messages.map((message) => ("method" in message ? message.method : "response"));
   // By method alone: the server validates its params, and answers a bad initialize with an error.
   const initialize = body.messages.filter(isRequest).find((request) => request.method === "initialize");
@@ -50,7 +53,7 @@ export async function handlePost<E extends object>(
   const routed = body.messages.filter(isRouted);
   const local = body.messages.filter((message) => !isRouted(message));
   const session = initialize
-    ? newSession(env, options)
+    ? await newSession(scope, options, initialize.id)
     : await existingSession(request, env, principal, options, local, routed, mode !== "json");
   if (session instanceof Response) return session;
   // A new session's id goes out only once it is stored (./initialize.ts).
@@ -60,13 +63,14 @@ export async function handlePost<E extends object>(
   if (unrouted.length > 0 && !local.some(isRequest)) return unknownAnswers(unrouted, headers);
   if (local.length === 0) return new Response(null, { status: 202, headers });
 
-  const { stub, link } = session;
-  const created = new SessionCreation();
+  const { stub, link, created } = session;
   const transport = new DistributedTransport({
     sessionId: session.id,
     record: session.opened?.record,
     disableLocalSse: true,
-    onsessioninitialized: (record) => created.track(stub.create({ ...record, principal: principal.id }, options.session)),
+    onsessioninitialized:
+      created &&
+      ((record) => created.track(stub.create({ ...record, principal: principal.id }, created.settings(options.session)))),
     onsessionchange: async (change) => {
       // The record first: a subscription it refuses must create no topic.
       const refused = await stub.change(change);
@@ -99,8 +103,7 @@ export async function handlePost<E extends object>(
     authInfo: principal.authInfo,
   });
   waitUntil(transport.settled.then(() => link.close()));
-  if (!initialize) return response;
-  return created.announce(response, transport.settled, session.id, notes);
+  return created ? created.announce(scope, response, transport.settled) : response;
 }
 
 /** The client's answers to server→client requests and its cancellations go through the broker. */
@@ -108,10 +111,17 @@ function isRouted(message: JSONRPCMessage): boolean {
   return isResponse(message) || cancelledRequestId(message) !== undefined;
 }
 
-function newSession<E extends object>(env: E, options: SessionLaneOptions<E>): Session {
+/** A session for `initialize`, within the session limits. */
+async function newSession<E extends object>(
+  scope: RequestScope<E>,
+  options: SessionLaneOptions<E>,
+  initializeId: RequestId,
+): Promise<Session | Response> {
   const id = newSessionId();
-  const stub = sessionStub(env, options.binding, id);
-  return { id, stub, link: new SessionLink(stub, options.serverRequestTimeoutMs, []) };
+  const created = await SessionCreation.admit(scope, options.sessionLimits, options.session, id, initializeId);
+  if (created instanceof Response) return created;
+  const stub = sessionStub(scope.env, options.binding, id);
+  return { id, stub, link: new SessionLink(stub, options.serverRequestTimeoutMs, []), created };
 }
 
 async function existingSession<E extends object>(
