@@ -13,6 +13,12 @@ import type { SessionQuotaDO } from "./quota-do.js";
 /** The binding name createMcpHandler uses unless told otherwise. */
 export const DEFAULT_QUOTA_BINDING = "MCP_QUOTA";
 
+/**
+ * A lease outlasts its session's expiry by this much: the session object renews it from its
+ * alarm, which runs at that expiry or later, and the session must not stop counting meanwhile.
+ */
+export const LEASE_GRACE_MS = 60_000;
+
 /** Where a session's lease is counted; stored with the session, which gives it back when it ends. */
 export interface QuotaSlot {
   binding: string;
@@ -34,7 +40,7 @@ export async function releaseSlot(env: object, slot: QuotaSlot | undefined, sess
 
 /** The session's expiry moved to `expiresAt`: so does its lease. */
 export async function renewSlot(env: object, slot: QuotaSlot | undefined, sessionId: string, expiresAt: number): Promise<void> {
-  await updateSlot(slot, sessionId, (quota) => quota.renew(sessionId, expiresAt), env);
+  await updateSlot(slot, sessionId, (quota) => quota.renew(sessionId, expiresAt + LEASE_GRACE_MS), env);
 }
 
 /** A failure only logs: the session goes on, and a lease nobody renews or releases lapses by itself. */

@@ -11,7 +11,7 @@ import { ANONYMOUS_PRINCIPAL_ID, type Principal } from "../../security/auth.js";
 import { clientAddressKey } from "../../security/client-address.js";
 import { rateLimited, type RateLimitSpec } from "../../security/rate-limit.js";
 import { HTTP_REJECTION_CODE, jsonRpcError } from "../../wire/errors.js";
-import { DEFAULT_QUOTA_BINDING, quotaStub, type QuotaSlot } from "../quota/quota.js";
+import { DEFAULT_QUOTA_BINDING, LEASE_GRACE_MS, quotaStub, type QuotaSlot } from "../quota/quota.js";
 
 export interface SessionLimits {
   /** Live sessions one principal may hold (the anonymous principal: one client address); 0: no cap. */
@@ -58,7 +58,7 @@ export async function admitSession(
   const slot = { binding: limits.quotaBinding, key };
   const quota = quotaStub(env, slot);
   if (!quota) return undefined;
-  const claim = await quota.claim(session.id, limits.maxSessionsPerPrincipal, session.expiresAt);
+  const claim = await quota.claim(session.id, limits.maxSessionsPerPrincipal, session.expiresAt + LEASE_GRACE_MS);
   if (claim.claimed) return slot;
   const seconds = Math.max(1, Math.ceil(claim.retryAfterMs / 1000));
   const holder = anonymous ? "client address" : "principal";
