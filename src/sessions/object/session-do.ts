@@ -287,9 +287,11 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     const { record, settings } = session;
     const previous = this.#resumed.get(from.stream);
     if (!previous && this.#resumed.size >= MAX_RESUMED_STREAMS) return { status: "too-many-streams" };
-    previous?.reader.close();
-    const reader = new SseStream(settings.streamLifetimeMs, () => {
-      if (this.#resumed.get(from.stream)?.reader === reader) this.#resumed.delete(from.stream);
+    previous?.reader.cut();
+    const reader = new SseStream(settings.streamLifetimeMs, {
+      onclose: () => {
+        if (this.#resumed.get(from.stream)?.reader === reader) this.#resumed.delete(from.stream);
+      },
     });
     this.#resumed.set(from.stream, { reader, after: from.position });
     reader.write(encodePriming(record.protocolVersion, lastEventId, settings.retryMs) + frames(missed));
@@ -318,10 +320,13 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
 
   #openStandalone(session: Session, before: number, events: LoggedEvent[]): StreamOpening {
     const { record, settings } = session;
-    this.#standalone?.close();
-    const stream = new SseStream(settings.streamLifetimeMs, (unconfirmed) => {
-      if (this.#standalone === stream) this.#standalone = undefined;
-      this.#storage.markDelivered(unconfirmed, false);
+    this.#standalone?.cut();
+    const stream = new SseStream(settings.streamLifetimeMs, {
+      onread: (seqs) => this.#storage.markDelivered(seqs, true),
+      onclose: (unconfirmed) => {
+        if (this.#standalone === stream) this.#standalone = undefined;
+        this.#storage.markDelivered(unconfirmed, false);
+      },
     });
     this.#standalone = stream;
     stream.write(encodePriming(record.protocolVersion, formatEventId(record.standaloneStreamId, before), settings.retryMs));
@@ -332,9 +337,10 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   #deliverStandalone(events: LoggedEvent[]): void {
     const stream = this.#standalone;
     if (!stream?.isOpen || events.length === 0) return;
-    const seqs = events.map(({ seq }) => seq);
-    stream.write(frames(events), seqs);
-    this.#storage.markDelivered(seqs, true);
+    stream.write(
+      frames(events),
+      events.map(({ seq }) => seq),
+    );
   }
 
   /**

@@ -1,14 +1,33 @@
 /**
  * An SSE stream held by the session object: the session's standalone stream (the client's
  * GET), or a POST stream the client resumed with Last-Event-ID. Writes never wait for the
- * client: a slow or vanished reader must not stall publishers. A client that went away is
- * noticed only when a write fails, so the events of the last write are handed back to be
- * delivered again. With a lifetime, the stream ends by itself (SSE polling): the client
- * reconnects after the `retry:` hint, and the object may be evicted in between.
+ * client: a slow or vanished reader must not stall publishers. Writes queue here, and an event
+ * counts as read (`onread`) only when the reader takes it: what is still queued when the stream
+ * ends never reached the client, so a plain GET after it delivers it. A client that went away is
+ * noticed only when a write fails, so the events the reader took last are handed back as well
+ * (`onclose`). With a lifetime, the stream ends by itself (SSE polling): the client reconnects
+ * after the `retry:` hint, and the object may be evicted in between.
  */
 import { encodeComment, HEARTBEAT_INTERVAL_MS } from "../../wire/sse.js";
-/** Bytes queued for a reader that does not read before it counts as gone. */
+
+/**
+ * Bytes queued for a reader that does not keep up before the stream is closed: the client
+ * reconnects and resumes from the event log, instead of the object buffering without bound.
+ */
 export const MAX_UNREAD_BYTES = 1024 * 1024;
+
+interface Chunk {
+  bytes: Uint8Array;
+  /** Sequence numbers of the events in it. */
+  seqs: number[];
+}
+
+export interface SseStreamEvents {
+  /** The reader took the events whose sequence numbers are `seqs`. */
+  onread?: (seqs: number[]) => void;
+  /** The stream ended; `unconfirmed`: events the client took last before it went away. */
+  onclose: (unconfirmed: number[]) => void;
+}
 
 export class SseStream {
   readonly readable: ReadableStream<Uint8Array>;
@@ -16,26 +35,34 @@ export class SseStream {
   readonly #encoder = new TextEncoder();
   readonly #heartbeat: ReturnType<typeof setInterval>;
   readonly #expiry: ReturnType<typeof setTimeout> | undefined;
-  readonly #onclose: (unconfirmed: number[]) => void;
-  /** Sequence numbers of the events of the last write: lost if the client turns out to be gone. */
-  #lastWritten: number[] = [];
+  readonly #events: SseStreamEvents;
+  #queue: Chunk[] = [];
+  #queuedBytes = 0;
+  /** A read waits for the next write. */
+  #wake: (() => void) | undefined;
+  /** Sequence numbers of the events the reader took last: lost if the client turns out to be gone. */
+  #lastRead: number[] = [];
   #open = true;
 
   /** `lifetimeMs` 0 keeps the stream open, with heartbeats. */
-  constructor(lifetimeMs: number, onclose: (unconfirmed: number[]) => void) {
-    this.#onclose = onclose;
+  constructor(lifetimeMs: number, events: SseStreamEvents) {
+    this.#events = events;
     this.readable = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
           this.#controller = controller;
         },
+        pull: () => this.#pull(),
         // The client went away (its connection closed and the Worker cancelled the body).
-        cancel: () => this.#end(),
+        cancel: () => {
+          this.#end(this.#lastRead);
+        },
       },
-      { highWaterMark: MAX_UNREAD_BYTES, size: (chunk) => chunk.byteLength },
+      // Nothing is queued inside the stream itself: a chunk leaves #queue only when it is read.
+      { highWaterMark: 0 },
     );
-    this.#heartbeat = setInterval(() => this.#enqueue(encodeComment("heartbeat")), HEARTBEAT_INTERVAL_MS);
-    this.#expiry = lifetimeMs > 0 ? setTimeout(() => this.#expire(), lifetimeMs) : undefined;
+    this.#heartbeat = setInterval(() => this.#enqueue(encodeComment("heartbeat"), []), HEARTBEAT_INTERVAL_MS);
+    this.#expiry = lifetimeMs > 0 ? setTimeout(() => this.cut(), lifetimeMs) : undefined;
   }
 
   get isOpen(): boolean {
@@ -44,38 +71,66 @@ export class SseStream {
 
   /** Writes the SSE frames of the events whose sequence numbers are `seqs`. */
   write(frames: string, seqs: number[] = []): void {
-    if (!this.#open) return;
-    if (seqs.length > 0) this.#lastWritten = seqs;
-    this.#enqueue(frames);
+    this.#enqueue(frames, seqs);
   }
 
-  /** Ends the stream; the last write counts as unconfirmed, as the client may not have read it. */
+  /** The server has said all it will: what is queued goes to the reader, then the stream ends. */
   close(): void {
     if (!this.#open) return;
-    this.#end();
+    for (const chunk of this.#queue.splice(0)) this.#take(chunk);
+    this.#end([]);
     this.#controller.close();
   }
 
   /**
-   * The lifetime is over (SSE polling): the server ends a stream it has no reason to doubt, so
-   * nothing counts as unconfirmed, or the last write would come back at every poll.
+   * Ends the stream now (its lifetime is over, or a new GET replaces it): what the reader has not
+   * taken is dropped, unread, for the next stream to deliver. What it took counts as delivered:
+   * the server has no reason to doubt a client it closes on, or the last events would come back
+   * at every poll.
    */
-  #expire(): void {
-    this.#lastWritten = [];
-    this.close();
+  cut(): void {
+    if (!this.#end([])) return;
+    this.#controller.close();
   }
 
-  #enqueue(frames: string): void {
+  #enqueue(frames: string, seqs: number[]): void {
     if (!this.#open) return;
-    this.#controller.enqueue(this.#encoder.encode(frames));
-    if ((this.#controller.desiredSize ?? 0) <= 0) this.#end();
+    const bytes = this.#encoder.encode(frames);
+    this.#queue.push({ bytes, seqs });
+    this.#queuedBytes += bytes.byteLength;
+    // The reader does not keep up: it gets what is queued and reconnects (resuming after the
+    // last event it read) rather than the object buffering for it without bound.
+    if (this.#queuedBytes > MAX_UNREAD_BYTES) return this.close();
+    this.#wake?.();
   }
 
-  #end(): void {
+  #pull(): Promise<void> | void {
     if (!this.#open) return;
+    const chunk = this.#queue.shift();
+    if (!chunk) return new Promise<void>((resolve) => (this.#wake = resolve)).then(() => this.#pull());
+    this.#wake = undefined;
+    this.#queuedBytes -= chunk.bytes.byteLength;
+    this.#take(chunk);
+  }
+
+  /** Hands a chunk to the reader. */
+  #take(chunk: Chunk): void {
+    this.#controller.enqueue(chunk.bytes);
+    if (chunk.seqs.length === 0) return;
+    this.#lastRead = chunk.seqs;
+    this.#events.onread?.(chunk.seqs);
+  }
+
+  /** False if the stream had ended already. */
+  #end(unconfirmed: number[]): boolean {
+    if (!this.#open) return false;
     this.#open = false;
     clearInterval(this.#heartbeat);
     if (this.#expiry !== undefined) clearTimeout(this.#expiry);
-    this.#onclose(this.#lastWritten);
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#wake?.();
+    this.#events.onclose(unconfirmed);
+    return true;
   }
 }
