@@ -5,6 +5,6 @@
 import { createMcpHandler } from "../src/lib.js";
 import { createConformanceServer } from "./server.js";
 
-export { SessionDO } from "../src/lib.js";
+export { ListenHubDO, SessionDO } from "../src/lib.js";
 
 export default createMcpHandler({ server: () => createConformanceServer() });

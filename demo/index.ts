@@ -8,7 +8,7 @@ import { createOpsApp } from "./ops.js";
 import { createDemoServer } from "./server.js";
 import { createMcpHandler, createPusher } from "../src/lib.js";
 
-export { SessionDO, SessionQuotaDO, TopicDO } from "../src/lib.js";
+export { ListenHubDO, SessionDO, SessionQuotaDO, TopicDO } from "../src/lib.js";
 
 const mcp = createMcpHandler<object>({ server: () => createDemoServer() });
 const ops = createOpsApp();

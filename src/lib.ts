@@ -2,8 +2,10 @@
  * durable-mcp as a library: what a Worker that brings its own MCP server imports.
  */
 export { createMcpHandler } from "./edge/handler.js";
-export { createPusher, type Pusher, type PusherOptions } from "./push/pusher.js";
+export { createPusher, type ChangeTarget, type Pusher, type PusherOptions } from "./push/pusher.js";
 export { TopicDO } from "./sessions/topics/topic-do.js";
+export { ListenHubDO } from "./listen/hub-do.js";
+export type { ChangeScope } from "./lane/changes.js";
 export { anonymous, bearerTokens, type Authenticator, type Principal } from "./security/auth.js";
 export { DEFAULT_ALLOWED_HOSTS, originGuard, type OriginPolicy } from "./security/origin.js";
 export { SessionDO } from "./sessions/object/session-do.js";

@@ -10,6 +10,7 @@ import { originGuard } from "../security/origin.js";
 import { httpError } from "../wire/errors.js";
 import { logError } from "../wire/log.js";
 import type { RequestNotes, RequestScope } from "../lane/scope.js";
+import { createChangeFeed } from "../listen/feed.js";
 import { mcpCors } from "./cors.js";
 import { routePost } from "./post.js";
 import { requestLog } from "./request-log.js";
@@ -34,6 +35,7 @@ export function createApp<E extends object>(options: ResolvedOptions<E>): Hono<A
     principal: c.get("principal"),
     notes: c.get("notes"),
     waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    changes: createChangeFeed(c.env, options),
   });
 
   app.use(requestLog(options.requestLog));

@@ -1,7 +1,9 @@
 /**
  * The options of `createMcpHandler`, with their defaults merged once at construction.
  */
+import type { ChangeScope } from "../lane/changes.js";
 import type { ServerFactory } from "../lane/server-factory.js";
+import { DEFAULT_LISTEN_BINDING, DEFAULT_LISTEN_SHARDS } from "../listen/shards.js";
 import { anonymous, type Authenticator } from "../security/auth.js";
 import { DEFAULT_ALLOWED_HOSTS } from "../security/origin.js";
 import { DEFAULT_SESSION_BINDING } from "../sessions/rpc.js";
@@ -82,10 +84,27 @@ export interface McpHandlerOptions<E> {
    * how to set it (`wrangler secret put`, or `.dev.vars` for wrangler dev).
    */
   stateSecret?: string;
+  /**
+   * The ListenHubDO binding: the hubs that hold 2026-07-28 listen streams and tell 2025 sessions
+   * of list changes. Default "MCP_LISTENERS". Without it, `subscriptions/listen` answers -32601,
+   * `server/discover` advertises no list changes, and a handler's changes reach only its own
+   * 2025 session.
+   */
+  listenBinding?: string;
+  /** How many hubs share the listeners. Default 8; a deployment-wide change costs one RPC per hub. */
+  listenShards?: number;
+  /**
+   * Who hears a change a handler sends (`sendToolListChanged()`, `sendResourceUpdated()`, …):
+   * every listener of the principal whose request made it (default), or of the whole deployment.
+   */
+  changeScope?: ChangeScope;
 }
 
 export interface ResolvedOptions<E>
-  extends Required<Omit<McpHandlerOptions<E>, "session" | "sessionLimits">>, SessionLaneOptions<E>, StatelessLaneOptions<E> {}
+  extends
+    Required<Omit<McpHandlerOptions<E>, "session" | "sessionLimits" | "listenBinding" | "listenShards">>,
+    SessionLaneOptions<E>,
+    StatelessLaneOptions<E> {}
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -106,6 +125,8 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     requestLog: options.requestLog ?? true,
     cache: options.cache ?? DEFAULT_CACHE_HINTS,
     stateSecret: options.stateSecret ?? DEFAULT_STATE_SECRET,
+    listen: { binding: options.listenBinding ?? DEFAULT_LISTEN_BINDING, shards: options.listenShards ?? DEFAULT_LISTEN_SHARDS },
+    changeScope: options.changeScope ?? "principal",
     session: { ...DEFAULT_SESSION_SETTINGS, ...options.session, topicsBinding },
     sessionLimits: { ...DEFAULT_SESSION_LIMITS, ...options.sessionLimits },
   };

@@ -3,6 +3,7 @@
  * the platform's hooks. A lane imports this, never the edge itself.
  */
 import type { Principal } from "../security/auth.js";
+import type { ChangeFeed } from "./changes.js";
 
 /** What a lane adds to its request's log line (src/edge/request-log.ts). */
 export interface RequestNotes {
@@ -17,4 +18,6 @@ export interface RequestScope<E> {
   /** What this request adds to its log line. */
   notes: RequestNotes;
   waitUntil(promise: Promise<unknown>): void;
+  /** Where the changes a handler sends go; absent when the deployment has no listener hubs. */
+  changes?: ChangeFeed;
 }

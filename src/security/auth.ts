@@ -10,6 +10,12 @@ export interface Principal {
   /** Stable and free of secrets: it is stored in the session record. */
   id: string;
   authInfo?: AuthInfo;
+  /**
+   * One principal for many people (the anonymous principal of an unauthenticated deployment):
+   * per-principal limits would let one of them lock out the others, so they do not apply, and its
+   * listeners are spread over every hub rather than kept on one (src/listen/shards.ts).
+   */
+  shared?: boolean;
 }
 
 /** `ctx.props` carries what a wrapping handler (such as an OAuth provider) established. */
@@ -19,7 +25,7 @@ export type Authenticator<E> = (request: Request, env: E, ctx: { props: unknown 
 export const ANONYMOUS_PRINCIPAL_ID = "anonymous";
 
 /** No authentication (the local demo): every request is the same principal. */
-export const anonymous = async (): Promise<Principal> => ({ id: ANONYMOUS_PRINCIPAL_ID });
+export const anonymous = async (): Promise<Principal> => ({ id: ANONYMOUS_PRINCIPAL_ID, shared: true });
 
 /**
  * Static bearer tokens from a Worker secret (`wrangler secret put NAME`), comma-separated so

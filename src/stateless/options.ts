@@ -2,6 +2,7 @@
  * What the 2026-07-28 lane needs of createMcpHandler's options, already resolved by the edge.
  */
 import type { ServerFactory } from "../lane/server-factory.js";
+import type { HubPlacement } from "../listen/shards.js";
 import type { ResponseMode } from "../wire/headers.js";
 import type { CacheHints } from "./result.js";
 
@@ -12,4 +13,6 @@ export interface StatelessLaneOptions<E> {
   cache: CacheHints;
   /** The Worker secret whose value seals `requestState`. */
   stateSecret: string;
+  /** Where `subscriptions/listen` streams are held. */
+  listen: HubPlacement;
 }

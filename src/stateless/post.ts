@@ -10,7 +10,7 @@ import type { RequestScope } from "../lane/scope.js";
 import { buildServer } from "../lane/server-factory.js";
 import { errorResponse, jsonRpcError } from "../wire/errors.js";
 import type { ResponseMode } from "../wire/headers.js";
-import { errorMessage } from "../wire/log.js";
+import { errorMessage, logError } from "../wire/log.js";
 import { isRequest } from "../wire/message-kind.js";
 import { createResponseChannel } from "../wire/response-channel.js";
 import { envelopeOf, type Envelope } from "./envelope.js";
@@ -19,14 +19,16 @@ import type { StatelessLaneOptions } from "./options.js";
 import { MODERN_METHODS, MODERN_PROTOCOL_VERSION, SUPPORTED_VERSIONS } from "./protocol.js";
 import { MULTI_ROUND_METHODS } from "./input-rounds.js";
 import { readRounds } from "./rounds.js";
+import { serveListen } from "./listen.js";
 import { StatelessTransport, type RoundContext } from "./transport.js";
 
 export async function handleModernPost<E extends object>(
-  { request, env, principal, notes }: RequestScope<E>,
+  scope: RequestScope<E>,
   message: JSONRPCMessage,
   mode: ResponseMode,
   options: StatelessLaneOptions<E>,
 ): Promise<Response> {
+  const { request, env, principal, notes, changes, waitUntil } = scope;
   notes.rpc = ["method" in message ? message.method : "response"];
   // Cancellation travels as the closed response stream on this era: a notification changes nothing.
   if (!isRequest(message)) return new Response(null, { status: 202 });
@@ -42,17 +44,26 @@ export async function handleModernPost<E extends object>(
     served = read.request;
     rounds = read.context;
   }
-  const transport = new StatelessTransport(served, envelope, options.cache, rounds);
+  const transport = new StatelessTransport(served, envelope, options.cache, changes !== undefined, rounds);
+  transport.onchange = (change) => {
+    if (changes)
+      waitUntil(
+        changes
+          .publish([change], principal)
+          .catch((error) => logError("Publishing a change failed", { reason: errorMessage(error) })),
+      );
+  };
   const server = buildServer(options.server, { env, request });
   await server.connect(transport);
   // The client closing the stream is this era's cancellation: the handler's signal fires.
   request.signal.addEventListener("abort", () => void transport.close());
-  const channel = createResponseChannel("", mode, {}, false);
+  const extra = {
+    requestInfo: { headers: Object.fromEntries(request.headers), url: new URL(request.url) },
+    authInfo: principal.authInfo,
+  };
   try {
-    const extra = {
-      requestInfo: { headers: Object.fromEntries(request.headers), url: new URL(request.url) },
-      authInfo: principal.authInfo,
-    };
+    if (message.method === "subscriptions/listen") return await serveListen(scope, message, transport, extra, options.listen);
+    const channel = createResponseChannel("", mode, {}, false);
     return await transport.serve(channel, extra, request.headers);
   } catch (error) {
     // Only the synthetic initialize can fail here: the server refused what `_meta` declares.

@@ -25,6 +25,7 @@ export const MODERN_METHODS: ReadonlySet<string> = new Set([
   "resources/templates/list",
   "resources/read",
   "completion/complete",
+  "subscriptions/listen",
 ]);
 
 /** The `params` member `Mcp-Name` must equal, for the requests that name something. */

@@ -26,25 +26,29 @@ export interface CacheHints {
 export const DEFAULT_CACHE_HINTS: CacheHints = { ttlMs: 0, cacheScope: "private" };
 
 /**
- * What the 2026-07-28 ServerCapabilities has of a session-era server's. Without the issue
- * "subscriptions/listen" this lane cannot deliver list changes or resource updates, so it does
- * not advertise them.
+ * What the 2026-07-28 ServerCapabilities has of a session-era server's. List changes and
+ * resource updates reach a client only through listen streams: a deployment without listener
+ * hubs (`listens` false) does not advertise them.
  */
-function modernCapabilities({ experimental, logging, completions, prompts, resources, tools }: ServerCapabilities) {
+function modernCapabilities(
+  { experimental, logging, completions, prompts, resources, tools }: ServerCapabilities,
+  listens: boolean,
+): ServerCapabilities {
+  const listChanged = (declared: { listChanged?: boolean }) => (listens && declared.listChanged ? { listChanged: true } : {});
   return {
     ...(experimental && { experimental }),
     ...(logging && { logging }),
     ...(completions && { completions }),
-    ...(prompts && { prompts: {} }),
-    ...(resources && { resources: {} }),
-    ...(tools && { tools: {} }),
+    ...(prompts && { prompts: listChanged(prompts) }),
+    ...(resources && { resources: { ...listChanged(resources), ...(listens && resources.subscribe && { subscribe: true }) } }),
+    ...(tools && { tools: listChanged(tools) }),
   };
 }
 
-export function discoverResult(initialized: InitializeResult, cache: CacheHints): Record<string, unknown> {
+export function discoverResult(initialized: InitializeResult, cache: CacheHints, listens: boolean): Record<string, unknown> {
   return {
     supportedVersions: SUPPORTED_VERSIONS,
-    capabilities: modernCapabilities(initialized.capabilities),
+    capabilities: modernCapabilities(initialized.capabilities, listens),
     ...(initialized.instructions !== undefined && { instructions: initialized.instructions }),
     ...cache,
   };

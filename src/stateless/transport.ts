@@ -4,7 +4,7 @@
  * `initialize` replayed into its own handlers (as the session lane's restore replays the stored
  * one), so handlers see `getClientCapabilities()` as in a session. What the server then sends is
  * sorted by where spec 2026-07-28 lets it go: the answer, progress and the request's logs on the
- * request's own stream; list changes and resource updates belong to listen streams, not here.
+ * request's own stream; list changes and resource updates go to the listen streams (`onchange`).
  */
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ProtocolErrorCode } from "@modelcontextprotocol/server";
@@ -15,11 +15,13 @@ import {
   type ClientCapabilities,
   type InitializeResult,
   type JSONRPCMessage,
+  type JSONRPCNotification,
   type JSONRPCRequest,
   type JSONRPCResultResponse,
   type LoggingLevel,
   type MessageExtraInfo,
 } from "@modelcontextprotocol/sdk/types.js";
+import { isChange } from "../lane/changes.js";
 import { errorResponse, jsonRpcError } from "../wire/errors.js";
 import { isErrorResponse, isRequest, isResponse } from "../wire/message-kind.js";
 import { QUICK_ANSWER_MS, type ResponseChannel } from "../wire/response-channel.js";
@@ -54,10 +56,13 @@ export class StatelessTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: Transport["onmessage"];
+  /** A change the handler sent (list changed, resource updated): it belongs to listen streams, not this answer. */
+  onchange?: (change: JSONRPCNotification) => void;
 
   readonly #request: JSONRPCRequest;
   readonly #envelope: Envelope;
   readonly #cache: CacheHints;
+  readonly #listens: boolean;
   /** Absent for requests that may not answer `input_required`. */
   readonly #rounds: RoundContext | undefined;
   #quietTurns = 0;
@@ -72,10 +77,12 @@ export class StatelessTransport implements Transport {
   /** An answer that must be an HTTP error rather than a JSON-RPC result (-32021), while none was sent. */
   readonly #refused = new Promise<Response>((resolve) => (this.#refuse = resolve));
 
-  constructor(request: JSONRPCRequest, envelope: Envelope, cache: CacheHints, rounds?: RoundContext) {
+  /** `listens`: the deployment has listener hubs, so list changes and resource updates reach clients. */
+  constructor(request: JSONRPCRequest, envelope: Envelope, cache: CacheHints, listens: boolean, rounds?: RoundContext) {
     this.#request = request;
     this.#envelope = envelope;
     this.#cache = cache;
+    this.#listens = listens;
     this.#rounds = rounds;
   }
 
@@ -93,10 +100,10 @@ export class StatelessTransport implements Transport {
    * `headers`: the request's, for the `Mcp-Param-*` headers of a tool's arguments.
    */
   async serve(channel: ResponseChannel, extra: MessageExtraInfo, headers: Headers): Promise<Response> {
-    const initialized = await this.#replayInitialize(extra);
+    const initialized = await this.describeServer(extra);
     this.#channel = channel;
     if (this.#request.method === "server/discover") {
-      this.#answer({ jsonrpc: "2.0", id: this.#request.id, result: discoverResult(initialized, this.#cache) });
+      this.#answer({ jsonrpc: "2.0", id: this.#request.id, result: discoverResult(initialized, this.#cache, this.#listens) });
       return channel.response;
     }
     if (this.#request.method === "tools/call") {
@@ -116,6 +123,7 @@ export class StatelessTransport implements Transport {
         this.#answer(isErrorResponse(message) ? readableValidationError(message) : message);
       return;
     }
+    if (isChange(message)) return this.onchange?.(message);
     if (this.#answered) return;
     if (isRequest(message)) return this.#askClient(message);
     if (message.method === "notifications/progress" || (message.method === "notifications/message" && this.#logs(message))) {
@@ -124,7 +132,11 @@ export class StatelessTransport implements Transport {
     }
   }
 
-  async #replayInitialize(extra: MessageExtraInfo): Promise<InitializeResult> {
+  /**
+   * The server's initialize result for this request's client: its capabilities and identity.
+   * Throws when the server refuses what the request's `_meta` declares.
+   */
+  async describeServer(extra: MessageExtraInfo): Promise<InitializeResult> {
     const { clientCapabilities, clientInfo } = this.#envelope;
     const params = { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: clientCapabilities, clientInfo };
     const answer = await this.#askServer(INITIALIZE_ID, "initialize", params, extra);

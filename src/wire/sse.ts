@@ -18,6 +18,8 @@ export const SSE_HEADERS = {
   "Content-Type": "text/event-stream",
   "Cache-Control": "no-cache, no-transform",
   Connection: "keep-alive",
+  // Reverse proxies such as nginx would otherwise buffer events (spec 2026-07-28, transports).
+  "X-Accel-Buffering": "no",
 } as const;
 
 export function encodeEvent({ id, data, retry }: SseEvent): string {

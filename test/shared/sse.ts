@@ -108,11 +108,11 @@ export interface SseCursor {
 }
 
 export function sseCursor(response: Response): SseCursor {
-  const events = sseEvents(response);
+  const reader = eventReader(response);
   const event = async (): Promise<SseEvent> => {
-    const { value, done } = await events.next();
+    const { value, done } = await reader.read();
     if (done) throw new Error("the stream ended");
-    return value;
+    return toSseEvent(value);
   };
   return {
     event,
@@ -122,8 +122,9 @@ export function sseCursor(response: Response): SseCursor {
         if (next.data !== "") return JSON.parse(next.data) as T;
       }
     },
+    // Cancelling the reader also ends a read still waiting (one that lost a race with a timer).
     async cancel() {
-      await events.return(undefined);
+      await reader.cancel().catch(() => {});
     },
   };
 }

@@ -5,9 +5,10 @@ declare namespace Cloudflare {
     MCP_TOPICS: DurableObjectNamespace<import("../../src/sessions/topics/topic-do.js").TopicDO>;
     MCP_QUOTA: DurableObjectNamespace<import("../../src/sessions/quota/quota-do.js").SessionQuotaDO>;
     MCP_SESSION_RATE_ADDRESS: RateLimit;
+    MCP_LISTENERS: DurableObjectNamespace<import("../../src/listen/hub-do.js").ListenHubDO>;
   }
   interface GlobalProps {
     mainModule: typeof import("../../demo/index.js");
-    durableNamespaces: "SessionDO" | "TopicDO" | "SessionQuotaDO";
+    durableNamespaces: "SessionDO" | "TopicDO" | "SessionQuotaDO" | "ListenHubDO";
   }
 }

@@ -33,8 +33,18 @@ describe("server/discover", () => {
     });
   });
 
-  it("does not advertise list changes or subscriptions, which this lane cannot deliver yet", async () => {
+  it("advertises the list changes and subscriptions the server declares, which listen streams deliver", async () => {
     const { capabilities } = await result(await modernRequest(worker, 1, "server/discover"));
+    expect(capabilities).toMatchObject({
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
+      resources: { listChanged: true, subscribe: true },
+    });
+  });
+
+  it("advertises no list changes or subscriptions without listener hubs to deliver them", async () => {
+    const unhubbed = workerWith({ listenBinding: "NO_SUCH_BINDING" });
+    const { capabilities } = await result(await modernRequest(unhubbed, 1, "server/discover"));
     expect(capabilities).toMatchObject({ tools: {}, resources: {} });
     expect(JSON.stringify(capabilities)).not.toMatch(/listChanged|subscribe/);
   });

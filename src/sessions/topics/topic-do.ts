@@ -2,7 +2,7 @@
  * TopicDO: the subscribers of one resource URI (`idFromName(uri)`), so `resources/updated`
  * reaches every session that subscribed, whichever isolate handled the subscribe. Only an
  * index: delivery goes through each session's own SessionDO. Storage layout, SQLite:
- *   subscribers(session)   session ids subscribed to this URI
+ *   subscribers(session, principal)   sessions subscribed to this URI, and whose they are
  */
 import { DurableObject } from "cloudflare:workers";
 
@@ -14,9 +14,9 @@ export class TopicDO extends DurableObject<unknown> {
     this.#sql = ctx.storage.sql;
   }
 
-  async subscribe(sessionId: string): Promise<void> {
-    this.#sql.exec(`CREATE TABLE IF NOT EXISTS subscribers (session TEXT PRIMARY KEY)`);
-    this.#sql.exec(`INSERT OR IGNORE INTO subscribers (session) VALUES (?)`, sessionId);
+  async subscribe(sessionId: string, principal: string): Promise<void> {
+    this.#createTable();
+    this.#sql.exec(`INSERT OR REPLACE INTO subscribers (session, principal) VALUES (?, ?)`, sessionId, principal);
   }
 
   /** Removes sessions that unsubscribed, were deleted or expired; an empty topic keeps no storage. */
@@ -26,12 +26,23 @@ export class TopicDO extends DurableObject<unknown> {
     if (this.#sql.exec(`SELECT 1 FROM subscribers LIMIT 1`).toArray().length === 0) await this.ctx.storage.deleteAll();
   }
 
-  async subscribers(): Promise<string[]> {
+  /** The subscribed sessions of `principal`, or of everyone when absent. */
+  async subscribers(principal?: string): Promise<string[]> {
     if (!this.#hasTable()) return [];
-    return this.#sql
-      .exec<{ session: string }>(`SELECT session FROM subscribers`)
-      .toArray()
-      .map(({ session }) => session);
+    const rows =
+      principal === undefined
+        ? this.#sql.exec<{ session: string }>(`SELECT session FROM subscribers`)
+        : this.#sql.exec<{ session: string }>(`SELECT session FROM subscribers WHERE principal = ?`, principal);
+    return rows.toArray().map(({ session }) => session);
+  }
+
+  /** Topics stored before subscribers had a principal gain the column; their rows match no principal. */
+  #createTable(): void {
+    this.#sql.exec(`CREATE TABLE IF NOT EXISTS subscribers (session TEXT PRIMARY KEY, principal TEXT NOT NULL DEFAULT '')`);
+    const columns = this.#sql.exec<{ name: string }>(`PRAGMA table_info(subscribers)`).toArray();
+    if (!columns.some(({ name }) => name === "principal")) {
+      this.#sql.exec(`ALTER TABLE subscribers ADD COLUMN principal TEXT NOT NULL DEFAULT ''`);
+    }
   }
 
   #hasTable(): boolean {

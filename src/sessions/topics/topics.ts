@@ -15,10 +15,16 @@ export function topicStub(env: object, binding: string, uri: string): DurableObj
 }
 
 /** Mirrors a session's subscribe or unsubscribe into the topic of its URI. */
-export async function indexSubscription(env: object, binding: string, sessionId: string, change: SessionChange): Promise<void> {
+export async function indexSubscription(
+  env: object,
+  binding: string,
+  sessionId: string,
+  principal: string,
+  change: SessionChange,
+): Promise<void> {
   switch (change.kind) {
     case "subscribe":
-      return topicStub(env, binding, change.uri)?.subscribe(sessionId);
+      return topicStub(env, binding, change.uri)?.subscribe(sessionId, principal);
     case "unsubscribe":
       return topicStub(env, binding, change.uri)?.unsubscribe([sessionId]);
     case "setLogLevel":

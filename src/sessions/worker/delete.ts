@@ -10,7 +10,7 @@ import { sessionStub } from "../rpc.js";
 import { requestedSessionId, sessionNotFound } from "./lookup.js";
 
 export async function handleTerminate<E extends object>(
-  { request, env, principal }: RequestScope<E>,
+  { request, env, principal, changes }: RequestScope<E>,
   options: SessionLaneOptions<E>,
 ): Promise<Response> {
   const rejected = checkProtocolVersion(request);
@@ -21,6 +21,6 @@ export async function handleTerminate<E extends object>(
   const subscriptions = await sessionStub(env, options.binding, id).terminate(principal.id, version);
   if (!subscriptions) return sessionNotFound();
   if (!Array.isArray(subscriptions)) return otherVersionThanNegotiated(version!, subscriptions.negotiated);
-  await leaveTopics(env, options.topicsBinding, id, subscriptions);
+  await Promise.all([leaveTopics(env, options.topicsBinding, id, subscriptions), changes?.sessionEnded(id, principal)]);
   return new Response(null, { status: 200 });
 }

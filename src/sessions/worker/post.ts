@@ -12,6 +12,7 @@ import { cancelledRequestId, isRequest, isResponse } from "../../wire/message-ki
 import type { PostBody } from "../../wire/body.js";
 import { jsonRpcError } from "../../wire/errors.js";
 import { checkProtocolVersion, otherVersionThanNegotiated, type ResponseMode } from "../../wire/headers.js";
+import { isChange } from "../../lane/changes.js";
 import type { RequestScope } from "../../lane/scope.js";
 import { buildServer } from "../../lane/server-factory.js";
 import type { SessionLaneOptions } from "./options.js";
@@ -37,7 +38,7 @@ export async function handlePost<E extends object>(
   mode: ResponseMode,
   options: SessionLaneOptions<E>,
 ): Promise<Response> {
-  const { request, env, principal, notes, waitUntil } = scope;
+  const { request, env, principal, notes, waitUntil, changes } = scope;
   notes.rpc = body.messages.map((message) => ("method" in message ? message.method : "response"));
   // By method alone: the server validates its params, and answers a bad initialize with an error.
   const initialize = body.messages.filter(isRequest).find((request) => request.method === "initialize");
@@ -70,18 +71,27 @@ export async function handlePost<E extends object>(
     disableLocalSse: true,
     onsessioninitialized:
       created &&
-      ((record) => created.track(stub.create({ ...record, principal: principal.id }, created.settings(options.session)))),
+      ((record) =>
+        created.track(
+          Promise.all([
+            stub.create({ ...record, principal: principal.id }, created.settings(options.session)),
+            changes?.sessionStarted(session.id, principal),
+          ]).then(() => undefined),
+        )),
     onsessionchange: async (change) => {
       // The record first: a subscription it refuses must create no topic.
       const refused = await stub.change(change);
-      if (!refused) await indexSubscription(env, options.topicsBinding, session.id, change);
+      if (!refused) await indexSubscription(env, options.topicsBinding, session.id, principal.id, change);
       return refused;
     },
     onserverrequest: (requestId, method) => link.expect(requestId, method),
     onrunslong: () => link.runsLong(),
   });
   transport.onresponsesse = async (messages) => {
-    await stub.publish(messages);
+    // A change concerns every listener of its scope, this session among them: the feed delivers it once to each.
+    const changed = changes ? messages.filter(isChange) : [];
+    const own = changed.length > 0 ? messages.filter((message) => !isChange(message)) : messages;
+    await Promise.all([own.length > 0 && stub.publish(own), changed.length > 0 && changes?.publish(changed, principal)]);
   };
   link.connect((message) => transport.receive(message));
   await buildServer(options.server, { env, request }).connect(transport);
