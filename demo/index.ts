@@ -4,13 +4,17 @@
  * demo://clock it changed.
  */
 import { CLOCK_URI } from "./resources.js";
+import { extraToolSwitch } from "./extra-tool.js";
 import { createOpsApp } from "./ops.js";
 import { createDemoServer } from "./server.js";
 import { createMcpHandler, createPusher } from "../src/lib.js";
 
 export { ListenHubDO, SessionDO, SessionQuotaDO, TopicDO } from "../src/lib.js";
+export { ExtraToolDO } from "./extra-tool.js";
 
-const mcp = createMcpHandler<object>({ server: () => createDemoServer() });
+const mcp = createMcpHandler<object>({
+  server: async ({ env, principal }) => createDemoServer({ extraTool: await extraToolSwitch(env, principal) }),
+});
 const ops = createOpsApp();
 
 export default {

@@ -1,14 +1,17 @@
 /**
  * The demo MCP server the worker hosts. A fresh instance is built for every HTTP request, so it
- * keeps nothing between calls: session state (log level, subscriptions) lives in the host.
+ * keeps nothing between calls: session state (log level, subscriptions) lives in the host, and
+ * the extra tool's switch in a Durable Object of the demo's own.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { registerClientRequestTools } from "./client-requests.js";
 import { registerDemoPrompts } from "./prompts.js";
 import { registerDemoResources } from "./resources.js";
+import type { ExtraToolSwitch } from "./extra-tool.js";
 import { registerDemoTools } from "./tools.js";
 
-export function createDemoServer(): McpServer {
+/** `extraTool`: where toggle_extra_tool keeps its switch (demo/extra-tool.ts); none keeps it per request. */
+export function createDemoServer({ extraTool }: { extraTool?: ExtraToolSwitch } = {}): McpServer {
   const server = new McpServer(
     { name: "durable-mcp-demo", title: "durable-mcp demo", version: "0.1.0" },
     {
@@ -24,7 +27,7 @@ export function createDemoServer(): McpServer {
     },
   );
 
-  registerDemoTools(server);
+  registerDemoTools(server, extraTool);
   registerClientRequestTools(server);
   registerDemoResources(server);
   registerDemoPrompts(server);

@@ -2,6 +2,7 @@
  * Demo tools. Each exercises one path through the host: plain results, structured output,
  * progress on the POST's stream, and notifications that must reach the session's standalone stream.
  */
+import type { ExtraToolSwitch } from "./extra-tool.js";
 import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { type CallToolResult, LoggingLevelSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -45,7 +46,7 @@ const logInput = z.object({
 });
 const touchResourceInput = z.object({ uri: z.string().default(GREETING_URI).describe("URI of the changed resource") });
 
-export function registerDemoTools(server: McpServer): void {
+export function registerDemoTools(server: McpServer, extraToolSwitch?: ExtraToolSwitch): void {
   server.registerTool(
     "whoami",
     {
@@ -106,30 +107,32 @@ export function registerDemoTools(server: McpServer): void {
     },
   );
 
-  // Per-instance only: the server is rebuilt for every request, so `extra_tool` never outlives the
-  // call that registered it. What the demo shows is the tools/list_changed notification itself.
-  let extraTool: RegisteredTool | undefined;
+  // With a switch (demo/extra-tool.ts), extra_tool is on or off per principal across requests;
+  // without one, it lives only as long as this request's server.
+  const registerExtraTool = () =>
+    server.registerTool(
+      "extra_tool",
+      { title: "Extra tool", description: "Listed while toggle_extra_tool has it switched on." },
+      (): CallToolResult => text("extra_tool called"),
+    );
+  let extraTool: RegisteredTool | undefined = extraToolSwitch?.enabled ? registerExtraTool() : undefined;
   server.registerTool(
     "toggle_extra_tool",
     {
       title: "Toggle extra tool",
       description:
-        "Registers `extra_tool` (or removes it if present), which makes the server send notifications/tools/list_changed to the session.",
+        "Switches `extra_tool` on (or off if it is on), which sends notifications/tools/list_changed to every client of the principal.",
     },
-    (): CallToolResult => {
-      // registerTool() and remove() both call McpServer.sendToolListChanged(), which sends when the
-      // server is connected — always the case inside a request handler. It carries no
-      // relatedRequestId, so the host routes it to the standalone stream.
-      if (extraTool) {
-        extraTool.remove();
+    async (): Promise<CallToolResult> => {
+      const on = extraToolSwitch ? await extraToolSwitch.toggle() : !extraTool;
+      // registerTool() and remove() both send notifications/tools/list_changed; the host delivers
+      // it to every session and listen stream of the principal.
+      if (!on) {
+        extraTool?.remove();
         extraTool = undefined;
         return text("extra_tool removed; notifications/tools/list_changed sent");
       }
-      extraTool = server.registerTool(
-        "extra_tool",
-        { title: "Extra tool", description: "Exists only on the server instance that registered it." },
-        (): CallToolResult => text("extra_tool called"),
-      );
+      extraTool ??= registerExtraTool();
       return text("extra_tool registered; notifications/tools/list_changed sent");
     },
   );

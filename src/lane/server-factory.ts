@@ -8,6 +8,7 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
+import type { Principal } from "../security/auth.js";
 
 /** What the handler needs of a server: the SDK's `McpServer` and low-level `Server` both fit. */
 export interface ConnectableServer {
@@ -17,13 +18,18 @@ export interface ConnectableServer {
 export interface ServerContext<E> {
   env: E;
   request: Request;
+  /** Who the request comes from: what a server registers may depend on it. */
+  principal: Principal;
 }
 
-/** Called for every request: the server it returns lives as long as that request. */
-export type ServerFactory<E> = (context: ServerContext<E>) => ConnectableServer;
+/**
+ * Called for every request: the server it returns lives as long as that request. It may be async,
+ * to read what it registers from storage first; that read is then on every request's path.
+ */
+export type ServerFactory<E> = (context: ServerContext<E>) => ConnectableServer | Promise<ConnectableServer>;
 
-export function buildServer<E>(factory: ServerFactory<E>, context: ServerContext<E>): ConnectableServer {
-  const server = factory(context);
+export async function buildServer<E>(factory: ServerFactory<E>, context: ServerContext<E>): Promise<ConnectableServer> {
+  const server = await factory(context);
   useWorkerValidator(server);
   return server;
 }

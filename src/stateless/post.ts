@@ -53,7 +53,7 @@ export async function handleModernPost<E extends object>(
           .catch((error) => logError("Publishing a change failed", { reason: errorMessage(error) })),
       );
   };
-  const server = buildServer(options.server, { env, request });
+  const server = await buildServer(options.server, { env, request, principal });
   await server.connect(transport);
   // The client closing the stream is this era's cancellation: the handler's signal fires.
   request.signal.addEventListener("abort", () => void transport.close());

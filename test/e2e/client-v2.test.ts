@@ -23,6 +23,14 @@ const CLIENT_INFO = { name: "e2e-sdk-v2-client", version: "2.0.0" };
 const SERVER_INFO = { name: "durable-mcp-demo", title: "durable-mcp demo", version: "0.1.0" };
 /** What the lane stamps on every 2026-07-28 result, and the client hands on to its caller. */
 const STAMP = { _meta: { "io.modelcontextprotocol/serverInfo": SERVER_INFO } };
+/** The demo's capabilities on 2026-07-28: its list changes and subscriptions reach listen streams. */
+const LISTED_CAPABILITIES = {
+  logging: {},
+  completions: {},
+  prompts: { listChanged: true },
+  resources: { listChanged: true, subscribe: true },
+  tools: { listChanged: true },
+};
 /** The demo's cache hints on 2026-07-28: the library's default, reuse nothing, share nothing. */
 const NO_CACHE = { ttlMs: 0, cacheScope: "private" };
 
@@ -160,7 +168,7 @@ describe.each(MODERN_MODES)("versionNegotiation %s: the 2026-07-28 stateless lan
       result: {
         resultType: "complete",
         supportedVersions: expect.arrayContaining([MODERN, SESSION_ERA]),
-        capabilities: { logging: {}, completions: {}, prompts: {}, resources: {}, tools: {} },
+        capabilities: LISTED_CAPABILITIES,
         ...NO_CACHE,
         ...STAMP,
       },
@@ -168,7 +176,7 @@ describe.each(MODERN_MODES)("versionNegotiation %s: the 2026-07-28 stateless lan
     expect(client.getProtocolEra()).toBe("modern");
     expect(client.getNegotiatedProtocolVersion()).toBe(MODERN);
     expect(client.getServerVersion()).toEqual(SERVER_INFO);
-    expect(client.getServerCapabilities()).toEqual({ logging: {}, completions: {}, prompts: {}, resources: {}, tools: {} });
+    expect(client.getServerCapabilities()).toEqual(LISTED_CAPABILITIES);
     expect(transport.sessionId).toBeUndefined();
     expectStatelessWire(log);
   });
@@ -243,6 +251,36 @@ describe.each(MODERN_MODES)("versionNegotiation %s: the 2026-07-28 stateless lan
     expect(completion.values).toEqual(["casual"]);
 
     expect(log.received.map(methodOf)).toEqual(["server/discover", "prompts/get", "completion/complete"]);
+    expectStatelessWire(log);
+  });
+});
+
+describe("subscriptions/listen through the SDK v2 client", () => {
+  it("delivers a list change another client's tools/call made, on either era, until the subscription is closed", async () => {
+    const { client, log } = await connectV2(demo.server.url, { mode: "auto" });
+    const changes: string[] = [];
+    client.setNotificationHandler("notifications/tools/list_changed", () => void changes.push("tools"));
+    const subscription = await client.listen({ toolsListChanged: true, promptsListChanged: true });
+    expect(subscription.honoredFilter).toEqual({ toolsListChanged: true, promptsListChanged: true });
+
+    const v1 = await connectClient(demo.server.url);
+    try {
+      await v1.client.callTool({ name: "toggle_extra_tool", arguments: {} });
+      await expect.poll(() => changes).toEqual(["tools"]);
+      const other = await connectV2(demo.server.url, { mode: "auto" });
+      await other.client.callTool({ name: "toggle_extra_tool", arguments: {} });
+      await expect.poll(() => changes).toEqual(["tools", "tools"]);
+    } finally {
+      await v1.client.close();
+    }
+    await subscription.close();
+    expect(await subscription.closed).toBe("local");
+    const listen = log.received.find((request) => methodOf(request) === "subscriptions/listen");
+    expect(listen?.contentType).toBe("text/event-stream");
+    // close() also posts notifications/cancelled, as it does on stdio: accepted, and nothing more.
+    const cancelled = log.received.filter((request) => methodOf(request) === "notifications/cancelled");
+    expect(cancelled.map(({ status }) => status)).toEqual([202]);
+    log.received.splice(log.received.indexOf(cancelled[0]!), 1);
     expectStatelessWire(log);
   });
 });

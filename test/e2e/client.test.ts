@@ -112,7 +112,10 @@ describe("tools", () => {
 
   it("toggle_extra_tool, log and touch_resource answer with what they did", async () => {
     const { client } = await connect();
-    expect(await toolText(client, "toggle_extra_tool")).toBe("extra_tool registered; notifications/tools/list_changed sent");
+    // The switch is the anonymous principal's, shared with the other tests: either way is an answer.
+    expect(await toolText(client, "toggle_extra_tool")).toMatch(
+      /^extra_tool (registered|removed); notifications\/tools\/list_changed sent$/,
+    );
     expect(await toolText(client, "log", { level: "warning", message: "disk almost full" })).toBe(
       'logged "disk almost full" at warning',
     );

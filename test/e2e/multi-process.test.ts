@@ -17,7 +17,8 @@ import {
   type Endpoint,
   type JsonRpcAnswer,
 } from "../shared/mcp.js";
-import { readSseMessages, sseEvents } from "../shared/sse.js";
+import { modernRequest } from "../shared/modern.js";
+import { readSseMessages, sseCursor, sseEvents } from "../shared/sse.js";
 import { endpointOf } from "./helpers/mcp-client.js";
 import { startCluster, waitUntilLinked, type Cluster } from "./helpers/multi-process.js";
 import { stopAllDevServers } from "./helpers/wrangler-dev.js";
@@ -115,6 +116,39 @@ describe("one session across two fronts", () => {
     );
     const [message] = await readSseMessages<{ method?: string; id?: unknown }>(stream, 1, 10_000);
     expect(message).toEqual({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+  });
+
+  it("delivers one change to a listen stream on A and a GET stream on B exactly once, and a third request's update", async () => {
+    const uri = "demo://greeting";
+    const listener = await modernRequest(a, "front-a-listener", "subscriptions/listen", {
+      notifications: { toolsListChanged: true, resourceSubscriptions: [uri] },
+    });
+    expect(listener.headers.get("content-type")).toBe("text/event-stream");
+    const listening = sseCursor(listener);
+    expect(await listening.message()).toMatchObject({ method: "notifications/subscriptions/acknowledged" });
+    const sessionId = await openSession(b);
+    await readJsonRpcResponse(await mcpPost(b, request(2, "resources/subscribe", { uri }), { sessionId }));
+    const standalone = sseCursor(await openStream(b, sessionId));
+
+    expect(toolText(await callTool(b, sessionId, "toggle_extra_tool"))).toContain("registered");
+    const updated = await modernRequest(a, 3, "tools/call", { name: "touch_resource", arguments: { uri } });
+    expect(updated.status).toBe(200);
+    await updated.text();
+
+    const tagged = { _meta: { "io.modelcontextprotocol/subscriptionId": "front-a-listener" } };
+    expect(await listening.message()).toEqual({ jsonrpc: "2.0", method: "notifications/tools/list_changed", params: tagged });
+    expect(await listening.message()).toEqual({
+      jsonrpc: "2.0",
+      method: "notifications/resources/updated",
+      params: { uri, ...tagged },
+    });
+    expect(await standalone.message()).toEqual({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+    expect(await standalone.message()).toEqual({ jsonrpc: "2.0", method: "notifications/resources/updated", params: { uri } });
+    // Nothing came twice: the next message on each is one sent after everything above.
+    expect(toolText(await callTool(b, sessionId, "toggle_extra_tool"))).toContain("registered");
+    expect(await listening.message()).toMatchObject({ method: "notifications/tools/list_changed" });
+    expect(await standalone.message()).toMatchObject({ method: "notifications/tools/list_changed" });
+    await Promise.all([listening.cancel(), standalone.cancel()]);
   });
 
   it("ends the session for both fronts when B deletes it", async () => {

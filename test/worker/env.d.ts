@@ -6,9 +6,10 @@ declare namespace Cloudflare {
     MCP_QUOTA: DurableObjectNamespace<import("../../src/sessions/quota/quota-do.js").SessionQuotaDO>;
     MCP_SESSION_RATE_ADDRESS: RateLimit;
     MCP_LISTENERS: DurableObjectNamespace<import("../../src/listen/hub-do.js").ListenHubDO>;
+    DEMO_EXTRA_TOOL: DurableObjectNamespace<import("../../demo/extra-tool.js").ExtraToolDO>;
   }
   interface GlobalProps {
     mainModule: typeof import("../../demo/index.js");
-    durableNamespaces: "SessionDO" | "TopicDO" | "SessionQuotaDO" | "ListenHubDO";
+    durableNamespaces: "SessionDO" | "TopicDO" | "SessionQuotaDO" | "ListenHubDO" | "ExtraToolDO";
   }
 }

@@ -3,7 +3,9 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { describe, expect, it } from "vitest";
-import { bearerTokens, createPusher } from "../../src/lib.js";
+import { bearerTokens, createPusher, type ServerFactory } from "../../src/lib.js";
+import { createDemoServer } from "../../demo/server.js";
+import { extraToolSwitch } from "../../demo/extra-tool.js";
 import { MAX_LISTENERS_PER_PRINCIPAL, type ListenHubDO } from "../../src/listen/hub-do.js";
 import { DEFAULT_LISTEN_SHARDS } from "../../src/listen/shards.js";
 import { expectJsonRpcError } from "../shared/expect.js";
@@ -31,6 +33,10 @@ const listenerCount = async () =>
   (await Promise.all(hubs().map((hub) => hub.counts()))).reduce((sum, { listeners }) => sum + listeners, 0);
 
 type Filter = Record<string, unknown>;
+
+/** The demo's factory, as demo/index.ts builds it. */
+const demoFactory: ServerFactory<Cloudflare.Env> = async ({ env, principal }) =>
+  createDemoServer({ extraTool: await extraToolSwitch(env, principal) });
 
 /** Opens a listen stream and reads its acknowledgement. */
 async function listen(
@@ -329,3 +335,41 @@ async function principalIdOf(token: string): Promise<string> {
   if (principal instanceof Response) throw new Error("no principal");
   return principal.id;
 }
+
+describe("the demo's toggle_extra_tool", () => {
+  const tokens = { TOGGLE_TOKENS: "delta-token-0123456789,epsilon-token-0123456789" };
+  const demo = workerWith({ server: demoFactory, authenticate: bearerTokens({ secret: "TOGGLE_TOKENS" }) }, tokens);
+  const delta = withBearer(demo, "delta-token-0123456789");
+  const epsilon = withBearer(demo, "epsilon-token-0123456789");
+  const toolNames = async (endpoint: typeof delta, sessionId?: string) => {
+    const answer = sessionId
+      ? await readJsonRpcResponse(await mcpPost(endpoint, request(crypto.randomUUID(), "tools/list"), { sessionId }))
+      : ((await (await modernRequest(endpoint, crypto.randomUUID(), "tools/list")).json()) as {
+          result?: Record<string, unknown>;
+        });
+    return ((answer.result?.["tools"] ?? []) as { name: string }[]).map(({ name }) => name);
+  };
+
+  it("adds extra_tool for the principal's next tools/list on both eras, and removes it again", async () => {
+    const listener = await listen(delta);
+    const sessionId = await openSession(delta);
+    expect(await toolNames(delta, sessionId)).not.toContain("extra_tool");
+    await callTool(delta, sessionId, "toggle_extra_tool");
+    expect(await listener.stream.message()).toMatchObject({ method: "notifications/tools/list_changed" });
+    expect(await toolNames(delta, sessionId)).toContain("extra_tool");
+    expect(await toolNames(delta)).toContain("extra_tool");
+    expect(await toolNames(epsilon)).not.toContain("extra_tool");
+    await toggle2026(delta);
+    expect(await listener.stream.message()).toMatchObject({ method: "notifications/tools/list_changed" });
+    expect(await toolNames(delta, sessionId)).not.toContain("extra_tool");
+    await listener.stream.cancel();
+  });
+
+  it("loses no toggle of 20 concurrent ones", async () => {
+    const sessionId = await openSession(epsilon);
+    await Promise.all(Array.from({ length: 20 }, () => callTool(epsilon, sessionId, "toggle_extra_tool")));
+    expect(await toolNames(epsilon, sessionId)).not.toContain("extra_tool");
+    await callTool(epsilon, sessionId, "toggle_extra_tool");
+    expect(await toolNames(epsilon, sessionId)).toContain("extra_tool");
+  });
+});

@@ -94,7 +94,7 @@ export async function handlePost<E extends object>(
     await Promise.all([own.length > 0 && stub.publish(own), changed.length > 0 && changes?.publish(changed, principal)]);
   };
   link.connect((message) => transport.receive(message));
-  await buildServer(options.server, { env, request }).connect(transport);
+  await (await buildServer(options.server, { env, request, principal })).connect(transport);
   const opened = session.opened;
   const response = await transport.handlePost(local, {
     mode,
