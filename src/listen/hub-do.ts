@@ -34,9 +34,10 @@ export const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 export interface ListenOpening extends ListenerSpec {
   /** Counted against MAX_LISTENERS_PER_PRINCIPAL; false for a shared principal. */
   limitPerPrincipal: boolean;
-  /** Override the limits (tests, deployments with other needs). */
+  /** Override the limits and the keepalive interval (tests, deployments with other needs). */
   maxPerHub?: number;
   maxPerPrincipal?: number;
+  keepaliveMs?: number;
 }
 
 export type ListenOutcome = { status: "open"; body: ReadableStream<Uint8Array> } | { status: "full"; reason: string };
@@ -63,10 +64,9 @@ export class ListenHubDO extends DurableObject<unknown> {
       refusal = this.#refusal(opening);
     }
     if (refusal) return { status: "full", reason: refusal };
-    const { subscriptionId, principal, filter, serverInfo } = opening;
-    const listener = new ListenerStream({ subscriptionId, principal, filter, serverInfo }, () =>
-      this.#listeners.delete(listener),
-    );
+    const { subscriptionId, principal, filter, serverInfo, keepaliveMs } = opening;
+    const spec = { subscriptionId, principal, filter, serverInfo };
+    const listener = new ListenerStream(spec, () => this.#listeners.delete(listener), keepaliveMs);
     // Nothing the client asked for is honoured: acknowledged, then ended at once, as the SDK v2 does.
     if (isEmptyFilter(filter)) listener.end();
     else this.#listeners.add(listener);

@@ -30,7 +30,7 @@ export class ListenerStream {
   readonly #onclose: () => void;
   #open = true;
 
-  constructor(spec: ListenerSpec, onclose: () => void) {
+  constructor(spec: ListenerSpec, onclose: () => void, keepaliveMs = HEARTBEAT_INTERVAL_MS) {
     this.spec = spec;
     this.#onclose = onclose;
     this.readable = new ReadableStream<Uint8Array>(
@@ -50,7 +50,7 @@ export class ListenerStream {
         params: { notifications: spec.filter },
       }),
     );
-    this.#keepalive = setInterval(() => this.ping(), HEARTBEAT_INTERVAL_MS);
+    this.#keepalive = setInterval(() => this.ping(), keepaliveMs);
   }
 
   /** A comment line: keeps proxies from closing the stream, and lets a client's close come back. */

@@ -288,6 +288,18 @@ describe("limits and bookkeeping", () => {
     await Promise.all(open.map(({ stream }) => stream.cancel()));
   });
 
+  it("keeps a quiet stream open with comment lines", async () => {
+    const hub = env.MCP_LISTENERS.get(env.MCP_LISTENERS.idFromName("a quiet hub"));
+    const opening = { principal: "p", filter: { toolsListChanged: true }, serverInfo: { name: "s", version: "1" } };
+    const opened = await hub.listen({ ...opening, subscriptionId: 1, limitPerPrincipal: false, keepaliveMs: 20 });
+    if (opened.status !== "open") throw new Error("not opened");
+    const reader = opened.body.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes(": keepalive\n\n")) text += (await reader.read()).value ?? "";
+    expect(text).toMatch(/^event: message\ndata: .*acknowledged.*\n\n: keepalive\n\n/s);
+    await reader.cancel();
+  });
+
   it("refuses a listen stream once its hub holds as many as it may", async () => {
     const hub = env.MCP_LISTENERS.get(env.MCP_LISTENERS.idFromName("a hub of its own"));
     const opening = { principal: "p", filter: { toolsListChanged: true }, serverInfo: { name: "s", version: "1" } };

@@ -12,6 +12,7 @@ import demoWorker from "../../demo/index.js";
 import { MAX_LOGGED_CHARS } from "../../src/edge/request-log.js";
 import { createPusher } from "../../src/lib.js";
 import { callTool, mcpPost, mcpRequest, openSession, openStream, readJsonRpcResponse, request } from "../shared/mcp.js";
+import { modernRequest } from "../shared/modern.js";
 import { sseCursor } from "../shared/sse.js";
 import { worker, workerWith } from "./helpers.js";
 
@@ -102,12 +103,19 @@ describe("the demo's cron trigger", () => {
   it("tells the subscribers of demo://clock that it changed", async () => {
     const sessionId = await openSession(worker);
     await subscribe(sessionId, "demo://clock");
+    const listen = await modernRequest(worker, "clock-listener", "subscriptions/listen", {
+      notifications: { resourceSubscriptions: ["demo://clock"] },
+    });
+    const listener = sseCursor(listen);
+    expect(await listener.message()).toMatchObject({ method: "notifications/subscriptions/acknowledged" });
     const ctx = createExecutionContext();
     demoWorker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
     const stream = sseCursor(await openStream(worker, sessionId));
-    expect(await stream.message()).toMatchObject({ method: "notifications/resources/updated", params: { uri: "demo://clock" } });
-    await stream.cancel();
+    const updated = { method: "notifications/resources/updated", params: { uri: "demo://clock" } };
+    expect(await stream.message()).toMatchObject(updated);
+    expect(await listener.message()).toMatchObject(updated);
+    await Promise.all([stream.cancel(), listener.cancel()]);
   });
 });
 
