@@ -2,8 +2,12 @@
  * The filter of a `subscriptions/listen` stream (spec 2026-07-28, basic/patterns/subscriptions):
  * what the client asked for, narrowed to what the server declares, and whether a change passes.
  */
-import { specTypeSchemas, type SubscriptionFilter } from "@modelcontextprotocol/server";
+import { SubscriptionFilterSchema } from "@modelcontextprotocol/core";
 import type { JSONRPCNotification, ServerCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import type { z } from "zod";
+
+/** The SDK v2's own filter type; from core, whose declarations a Worker project type-checks without Node's. */
+export type SubscriptionFilter = z.infer<typeof SubscriptionFilterSchema>;
 
 /** Resource URIs one listen stream may name: the filter travels in every hub's memory. */
 export const MAX_RESOURCE_SUBSCRIPTIONS = 100;
@@ -12,13 +16,13 @@ export const MAX_RESOURCE_SUBSCRIPTIONS = 100;
 export function readFilter(params: unknown): SubscriptionFilter | string {
   const notifications = (params as { notifications?: unknown } | undefined)?.notifications;
   if (notifications === undefined) return "params.notifications is required";
-  const checked = specTypeSchemas.SubscriptionFilter["~standard"].validate(notifications);
-  if ("issues" in checked && checked.issues) {
-    const [issue] = checked.issues;
-    const where = ["notifications", ...(issue?.path ?? []).map((key) => (typeof key === "object" ? key.key : key))].join(".");
+  const checked = SubscriptionFilterSchema.safeParse(notifications);
+  if (!checked.success) {
+    const [issue] = checked.error.issues;
+    const where = ["notifications", ...(issue?.path ?? []).map(String)].join(".");
     return `params.${where}: ${issue?.message ?? "invalid"}`;
   }
-  const filter = (checked as { value: SubscriptionFilter }).value;
+  const filter = checked.data;
   const uris = filter.resourceSubscriptions?.length ?? 0;
   if (uris > MAX_RESOURCE_SUBSCRIPTIONS) {
     return `params.notifications.resourceSubscriptions names ${uris} URIs; at most ${MAX_RESOURCE_SUBSCRIPTIONS} are allowed`;

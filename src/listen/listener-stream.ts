@@ -4,10 +4,10 @@
  * keepalives in between so that proxies keep it open. Writes never wait for the client: a reader
  * that leaves MAX_UNREAD_BYTES unread is dropped, and reconnects with a new listen request.
  */
-import { SERVER_INFO_META_KEY, SUBSCRIPTION_ID_META_KEY, type SubscriptionFilter } from "@modelcontextprotocol/server";
+import { SERVER_INFO_META_KEY, SUBSCRIPTION_ID_META_KEY } from "@modelcontextprotocol/server";
 import type { Implementation, JSONRPCMessage, JSONRPCNotification, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { encodeComment, encodeMessage, HEARTBEAT_INTERVAL_MS } from "../wire/sse.js";
-import { accepts } from "./filter.js";
+import { accepts, type SubscriptionFilter } from "./filter.js";
 
 /** Bytes queued for a listener that does not read before it counts as gone. */
 export const MAX_UNREAD_BYTES = 1024 * 1024;

@@ -41,7 +41,8 @@ describe("the operator routes", () => {
     await Promise.all(streams.map((stream) => stream.cancel()));
 
     const stats = await (await ops("/sessions/stats", { method: "POST", body: JSON.stringify({ session: first }) })).json();
-    expect(stats).toMatchObject({ pendingRequests: 0, loggedEvents: 1 });
+    // The update, and the initialize answer too when it took longer than 50 ms and became a stream.
+    expect(stats).toMatchObject({ pendingRequests: 0, loggedEvents: expect.toBeOneOf([1, 2]) });
     // wrangler dev logs every request's URL: the ids went in bodies, so no line names them whole.
     for (const sessionId of [first!, other!]) expect(dev.server.output()).not.toContain(sessionId);
   });
