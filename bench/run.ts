@@ -6,6 +6,7 @@
  * stateless handler, (d)), and the idle session.
  * --quick is a short smoke run (fewer seconds, sessions and samples); its file ends in -quick.
  * --modern-only runs only the 2026-07-28 lane's interleaved rounds; its file ends in -modern.
+ * --soak runs only the soak (bench/lib/soak-run.ts), --soak-seconds=N shortens it; its file ends in -soak.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -18,15 +19,26 @@ import { newSessions, toolsCall } from "./lib/load.ts";
 import { openSession } from "./lib/mcp.ts";
 import { measureIdleSessions, type MemoryFigure } from "./lib/memory.ts";
 import { buildRows, markdownTable, type Measured, type SystemFigures } from "./lib/report.ts";
+import { runSoak, SOAK_DEFAULT_SECONDS } from "./lib/soak-run.ts";
 import { AGENTS_STATELESS, SYSTEMS, type RunningSystem, type SystemSpec } from "./lib/systems.ts";
 
 const args = process.argv.slice(2);
-if (args.some((arg) => arg !== "--quick" && arg !== "--modern-only")) {
-  console.error("usage: npm run bench [-- [--quick] [--modern-only]]");
+const soakSecondsArg = args.find((arg) => arg.startsWith("--soak-seconds="));
+const soakSeconds = soakSecondsArg === undefined ? SOAK_DEFAULT_SECONDS : Number(soakSecondsArg.split("=")[1]);
+const known = (arg: string) => ["--quick", "--modern-only", "--soak"].includes(arg) || arg === soakSecondsArg;
+if (
+  args.some((arg) => !known(arg)) ||
+  !(Number.isInteger(soakSeconds) && soakSeconds > 0 && soakSeconds <= SOAK_DEFAULT_SECONDS)
+) {
+  console.error(`usage: npm run bench [-- [--quick] [--modern-only] | --soak [--soak-seconds=N (1-${SOAK_DEFAULT_SECONDS})]]`);
   process.exit(2);
 }
 const quick = args.includes("--quick");
 const modernOnly = args.includes("--modern-only");
+if (args.includes("--soak")) {
+  await runSoak(soakSeconds);
+  process.exit(0);
+}
 
 const PLAN = quick
   ? {

@@ -2,6 +2,8 @@
  * System (e): durable-mcp hosting the same McpServer as (b) and (c), the bench's two tools,
  * with no request log line: neither of them logs per request. The demo, (a), registers a dozen
  * tools, resources and prompts for every POST and logs each one; this is the host alone.
+ * The soak (bench/lib/soak.ts) runs it twice, once with the var REQUEST_LOG=on, to measure what
+ * the library's default request log line costs.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
@@ -20,4 +22,9 @@ function createBenchServer(): McpServer {
   return server;
 }
 
-export default createMcpHandler<object>({ server: createBenchServer, requestLog: false });
+const quiet = createMcpHandler<object>({ server: createBenchServer, requestLog: false });
+const logged = createMcpHandler<object>({ server: createBenchServer, requestLog: true });
+
+export default {
+  fetch: (request, env, ctx) => (env.REQUEST_LOG === "on" ? logged : quiet).fetch(request, env, ctx),
+} satisfies ExportedHandler<{ REQUEST_LOG?: string }>;
