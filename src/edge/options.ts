@@ -26,6 +26,12 @@ export interface McpHandlerOptions<E> {
   /** The TopicDO binding that indexes resource subscriptions across sessions. Default "MCP_TOPICS"; optional. */
   topicsBinding?: string;
   /**
+   * Where the library's Durable Objects run and store their data (sessions, topics, session
+   * quotas, listener hubs): `"eu"`, `"fedramp"`, `"fedramp-high"` or `"us"` (Cloudflare, "Data location").
+   * Default: none, anywhere. Give createPusher the same, or it finds none of these sessions.
+   */
+  jurisdiction?: DurableObjectJurisdiction;
+  /**
    * The answer to a POST whose client accepts both JSON and SSE. Default "auto": JSON when the
    * answer is ready within 50 ms with nothing else to send, otherwise an SSE stream (progress,
    * logs, requests to the client; resumable). "sse" always streams, "json" never does.
@@ -102,7 +108,7 @@ export interface McpHandlerOptions<E> {
 
 export interface ResolvedOptions<E>
   extends
-    Required<Omit<McpHandlerOptions<E>, "session" | "sessionLimits" | "listenBinding" | "listenShards">>,
+    Required<Omit<McpHandlerOptions<E>, "session" | "sessionLimits" | "listenBinding" | "listenShards" | "jurisdiction">>,
     SessionLaneOptions<E>,
     StatelessLaneOptions<E> {}
 
@@ -110,11 +116,13 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOptions<E> {
   const topicsBinding = options.topicsBinding ?? DEFAULT_TOPICS_BINDING;
+  const jurisdiction = options.jurisdiction;
   return {
     server: options.server,
     path: options.path ?? DEFAULT_MCP_PATH,
     binding: options.binding ?? DEFAULT_SESSION_BINDING,
     topicsBinding,
+    jurisdiction,
     responseMode: options.responseMode ?? "auto",
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     serverRequestTimeoutMs: options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
@@ -125,9 +133,13 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     requestLog: options.requestLog ?? true,
     cache: options.cache ?? DEFAULT_CACHE_HINTS,
     stateSecret: options.stateSecret ?? DEFAULT_STATE_SECRET,
-    listen: { binding: options.listenBinding ?? DEFAULT_LISTEN_BINDING, shards: options.listenShards ?? DEFAULT_LISTEN_SHARDS },
+    listen: {
+      binding: options.listenBinding ?? DEFAULT_LISTEN_BINDING,
+      shards: options.listenShards ?? DEFAULT_LISTEN_SHARDS,
+      jurisdiction,
+    },
     changeScope: options.changeScope ?? "principal",
-    session: { ...DEFAULT_SESSION_SETTINGS, ...options.session, topicsBinding },
+    session: { ...DEFAULT_SESSION_SETTINGS, ...options.session, topicsBinding, jurisdiction },
     sessionLimits: { ...DEFAULT_SESSION_LIMITS, ...options.sessionLimits },
   };
 }

@@ -17,6 +17,8 @@ export interface FeedOptions {
   /** The SessionDO binding, for 2025 sessions. */
   binding: string;
   topicsBinding: string;
+  /** Of the sessions and topics, as the hubs' own in `listen`. */
+  jurisdiction: DurableObjectJurisdiction | undefined;
   /** Who hears what a handler changes. */
   changeScope: ChangeScope;
 }
@@ -41,7 +43,11 @@ export function createChangeFeed(env: object, options: FeedOptions): ChangeFeed 
       const audience = audienceOf(options.changeScope === "deployment" ? undefined : principal, options.listen.shards);
       for (const change of changes) await deliverChange(env, options, change, audience);
     },
-    sessionStarted: (sessionId, principal) => hub(principal, sessionId).addSession(sessionId, principal.id, options.binding),
+    sessionStarted: (sessionId, principal) =>
+      hub(principal, sessionId).addSession(sessionId, principal.id, {
+        binding: options.binding,
+        jurisdiction: options.jurisdiction,
+      }),
     sessionEnded: (sessionId, principal) => hub(principal, sessionId).removeSession(sessionId),
   };
 }
@@ -69,12 +75,10 @@ async function updateSubscribers(
   audience: Audience,
 ): Promise<number> {
   const uri = change.params?.["uri"];
-  const topic = typeof uri === "string" ? topicStub(env, options.topicsBinding, uri) : undefined;
+  const topic = typeof uri === "string" ? topicStub(env, options, uri) : undefined;
   if (!topic) return 0;
   const subscribers = await topic.subscribers(audience.principal);
-  const reached = await Promise.all(
-    subscribers.map((sessionId) => sessionStub(env, options.binding, sessionId).publish([change])),
-  );
+  const reached = await Promise.all(subscribers.map((sessionId) => sessionStub(env, options, sessionId).publish([change])));
   const gone = subscribers.filter((_, index) => !reached[index]);
   if (gone.length > 0) await topic.unsubscribe(gone);
   return reached.filter(Boolean).length;

@@ -7,11 +7,12 @@
  *     which delivers it on the session's GET stream or keeps it in its event log.
  * Resource updates reach 2025 sessions through the topics (TopicDO, one per URI), not here.
  * Storage layout, SQLite:
- *   sessions(id, principal, binding, joined_at)   the 2025 sessions this hub tells of list changes
+ *   sessions(id, principal, binding, jurisdiction, joined_at)   the 2025 sessions this hub tells of
+ *                                                              list changes, and where they are
  */
 import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCNotification } from "@modelcontextprotocol/sdk/types.js";
-import { sessionStub } from "../sessions/rpc.js";
+import { sessionStub, type SessionStub, type SessionsPlacement } from "../sessions/rpc.js";
 import { logError, errorMessage } from "../wire/log.js";
 import { isEmptyFilter } from "./filter.js";
 import { ListenerStream, type ListenerSpec } from "./listener-stream.js";
@@ -50,7 +51,7 @@ export class ListenHubDO extends DurableObject<unknown> {
     super(ctx, env);
     this.#sql = ctx.storage.sql;
     this.#sql.exec(
-      `CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, principal TEXT NOT NULL, binding TEXT NOT NULL, joined_at INTEGER NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, principal TEXT NOT NULL, binding TEXT NOT NULL, jurisdiction TEXT, joined_at INTEGER NOT NULL)`,
     );
   }
 
@@ -88,12 +89,13 @@ export class ListenHubDO extends DurableObject<unknown> {
   }
 
   /** A 2025 session joins: it hears the list changes of its principal and of the deployment. */
-  async addSession(sessionId: string, principal: string, binding: string): Promise<void> {
+  async addSession(sessionId: string, principal: string, { binding, jurisdiction }: SessionsPlacement): Promise<void> {
     this.#sql.exec(
-      `INSERT OR REPLACE INTO sessions (id, principal, binding, joined_at) VALUES (?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO sessions (id, principal, binding, jurisdiction, joined_at) VALUES (?, ?, ?, ?, ?)`,
       sessionId,
       principal,
       binding,
+      jurisdiction ?? null,
       Date.now(),
     );
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SESSION_SWEEP_INTERVAL_MS);
@@ -112,10 +114,12 @@ export class ListenHubDO extends DurableObject<unknown> {
   /** Drops the sessions that no longer exist (expired without a change to notice it), then sleeps again. */
   override async alarm(): Promise<void> {
     const joinedBefore = Date.now() - SESSION_SWEEP_INTERVAL_MS;
-    const old = this.#sql.exec<SessionRow>(`SELECT id, binding FROM sessions WHERE joined_at <= ?`, joinedBefore).toArray();
+    const old = this.#sql
+      .exec<SessionRow>(`SELECT id, binding, jurisdiction FROM sessions WHERE joined_at <= ?`, joinedBefore)
+      .toArray();
     await Promise.all(
-      old.map(async ({ id, binding }) => {
-        if ((await sessionStub(this.env as object, binding, id).stats()) === null) await this.removeSession(id);
+      old.map(async (session) => {
+        if ((await this.#session(session).stats()) === null) await this.removeSession(session.id);
       }),
     );
     const [left] = this.#sql.exec<{ count: number }>(`SELECT COUNT(*) AS count FROM sessions`).toArray();
@@ -133,24 +137,30 @@ export class ListenHubDO extends DurableObject<unknown> {
   }
 
   #sessions(principal: string | undefined): SessionRow[] {
-    if (principal === undefined) return this.#sql.exec<SessionRow>(`SELECT id, binding FROM sessions`).toArray();
-    return this.#sql.exec<SessionRow>(`SELECT id, binding FROM sessions WHERE principal = ?`, principal).toArray();
+    if (principal === undefined) return this.#sql.exec<SessionRow>(`SELECT id, binding, jurisdiction FROM sessions`).toArray();
+    return this.#sql.exec<SessionRow>(`SELECT id, binding, jurisdiction FROM sessions WHERE principal = ?`, principal).toArray();
   }
 
   /** Publishes to one session; a session that is gone leaves the hub. */
-  async #publish({ id, binding }: SessionRow, change: JSONRPCNotification): Promise<boolean> {
+  async #publish(session: SessionRow, change: JSONRPCNotification): Promise<boolean> {
     try {
-      const delivered = await sessionStub(this.env as object, binding, id).publish([change]);
-      if (!delivered) await this.removeSession(id);
+      const delivered = await this.#session(session).publish([change]);
+      if (!delivered) await this.removeSession(session.id);
       return delivered;
     } catch (error) {
       logError("Publishing a change to a session failed", { reason: errorMessage(error) });
       return false;
     }
   }
+
+  /** The session of a row, in the jurisdiction it was added from. */
+  #session({ id, binding, jurisdiction }: SessionRow): SessionStub {
+    return sessionStub(this.env as object, { binding, jurisdiction: jurisdiction ?? undefined }, id);
+  }
 }
 
 interface SessionRow extends Record<string, SqlStorageValue> {
   id: string;
   binding: string;
+  jurisdiction: DurableObjectJurisdiction | null;
 }

@@ -7,6 +7,7 @@
  * goes to every hub.
  */
 import type { Principal } from "../security/auth.js";
+import { objectNamed } from "../wire/namespace.js";
 import type { ListenHubDO } from "./hub-do.js";
 
 /** The binding name createMcpHandler and createPusher use unless told otherwise. */
@@ -22,11 +23,16 @@ export const DEFAULT_LISTEN_SHARDS = 8;
 export interface HubPlacement {
   binding: string;
   shards: number;
+  /** The deployment's jurisdiction (createMcpHandler's `jurisdiction`); undefined: anywhere. */
+  jurisdiction: DurableObjectJurisdiction | undefined;
 }
 
-export function hubStub(env: object, { binding }: HubPlacement, shard: number): DurableObjectStub<ListenHubDO> | undefined {
-  const namespace = (env as Record<string, DurableObjectNamespace<ListenHubDO> | undefined>)[binding];
-  return namespace?.get(namespace.idFromName(`hub-${shard}`));
+export function hubStub(
+  env: object,
+  { binding, jurisdiction }: HubPlacement,
+  shard: number,
+): DurableObjectStub<ListenHubDO> | undefined {
+  return objectNamed<ListenHubDO>(env, binding, jurisdiction, `hub-${shard}`);
 }
 
 /** The hub that holds a listener or session `ownId` of `principal`. */

@@ -21,6 +21,8 @@ export interface PusherOptions {
   listenBinding?: string;
   /** As createMcpHandler's `listenShards`. Default 8. */
   listenShards?: number;
+  /** The jurisdiction createMcpHandler creates its objects in (its `jurisdiction`). Default: none. */
+  jurisdiction?: DurableObjectJurisdiction;
 }
 
 /** Whose listeners a change reaches: one principal's (its `Principal.id`), or, by default, everyone's. */
@@ -48,12 +50,18 @@ export interface Pusher {
 }
 
 export function createPusher(env: object, options: PusherOptions = {}): Pusher {
+  const { jurisdiction } = options;
   const feed = {
     binding: options.binding ?? DEFAULT_SESSION_BINDING,
     topicsBinding: options.topicsBinding ?? DEFAULT_TOPICS_BINDING,
-    listen: { binding: options.listenBinding ?? DEFAULT_LISTEN_BINDING, shards: options.listenShards ?? DEFAULT_LISTEN_SHARDS },
+    jurisdiction,
+    listen: {
+      binding: options.listenBinding ?? DEFAULT_LISTEN_BINDING,
+      shards: options.listenShards ?? DEFAULT_LISTEN_SHARDS,
+      jurisdiction,
+    },
   };
-  const session = (sessionId: string) => sessionStub(env, feed.binding, sessionId);
+  const session = (sessionId: string) => sessionStub(env, feed, sessionId);
   // A principal named by id may be shared (spread over every hub): ask them all, filtered by it.
   const audience = ({ principal }: ChangeTarget = {}): Audience => ({
     principal,

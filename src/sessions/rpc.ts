@@ -20,6 +20,7 @@ import type {
   RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { NumberedMessage } from "../wire/event-id.js";
+import { objectNamed } from "../wire/namespace.js";
 import type { SessionChange, SessionRecord } from "./record.js";
 import type { SessionSettings } from "./settings.js";
 
@@ -126,8 +127,14 @@ export class MissingBindingError extends Error {
   }
 }
 
-export function sessionStub(env: object, binding: string, sessionId: string): SessionStub {
-  const namespace = (env as Record<string, DurableObjectNamespace<SessionRpc> | undefined>)[binding];
-  if (!namespace) throw new MissingBindingError(binding);
-  return namespace.get(namespace.idFromName(sessionId));
+/** Where the sessions are: their binding, in the deployment's jurisdiction (none: anywhere). */
+export interface SessionsPlacement {
+  binding: string;
+  jurisdiction: DurableObjectJurisdiction | undefined;
+}
+
+export function sessionStub(env: object, { binding, jurisdiction }: SessionsPlacement, sessionId: string): SessionStub {
+  const stub = objectNamed<SessionRpc>(env, binding, jurisdiction, sessionId);
+  if (!stub) throw new MissingBindingError(binding);
+  return stub;
 }

@@ -20,12 +20,14 @@ export interface SessionSettings {
   retryMs: number;
   /** The TopicDO binding an expiring session leaves its topics through (createMcpHandler's `topicsBinding`). */
   topicsBinding: string;
+  /** The deployment's jurisdiction (createMcpHandler's `jurisdiction`), in which the session finds its topics. */
+  jurisdiction: DurableObjectJurisdiction | undefined;
   /** Where the session is counted against its principal's cap (./quota/quota.ts); given back when it ends. */
   quota?: QuotaSlot;
 }
 
 /** The settings a deployment chooses; the rest follow from createMcpHandler's other options. */
-export type ChosenSessionSettings = Omit<SessionSettings, "topicsBinding" | "quota">;
+export type ChosenSessionSettings = Omit<SessionSettings, "topicsBinding" | "jurisdiction" | "quota">;
 
 /**
  * What the event log of one session holds at most by default: a few large tool results for a

@@ -17,7 +17,7 @@ afterEach(() => vi.restoreAllMocks());
 
 async function linkToNewSession(): Promise<{ sessionId: string; link: SessionLink }> {
   const sessionId = await openSession(worker);
-  const stub = sessionStub(env, DEFAULT_SESSION_BINDING, sessionId);
+  const stub = sessionStub(env, { binding: DEFAULT_SESSION_BINDING, jurisdiction: undefined }, sessionId);
   return { sessionId, link: new SessionLink(stub, ANSWER_TIMEOUT_MS, ["served"]) };
 }
 

@@ -9,7 +9,7 @@ import type { SessionRecord } from "../../src/sessions/record.js";
 import { DEFAULT_SESSION_SETTINGS, type SessionSettings } from "../../src/sessions/settings.js";
 
 const T0 = 1_700_000_000_000;
-const settings: SessionSettings = { ...DEFAULT_SESSION_SETTINGS, topicsBinding: "MCP_TOPICS" };
+const settings: SessionSettings = { ...DEFAULT_SESSION_SETTINGS, topicsBinding: "MCP_TOPICS", jurisdiction: undefined };
 
 const log = (data: string): JSONRPCMessage => ({
   jsonrpc: "2.0",

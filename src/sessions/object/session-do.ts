@@ -246,7 +246,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     await this.#end();
     const sessionId = this.ctx.id.name;
     // Should the runtime not name the object, its topics drop it at their next publish instead.
-    if (sessionId) await leaveTopics(this.env as object, session.settings.topicsBinding, sessionId, session.record.subscriptions);
+    if (sessionId) await leaveTopics(this.env as object, session.settings, sessionId, session.record.subscriptions);
     // Counted from the logs ("session_expired"): the object itself keeps nothing afterwards.
     console.log(JSON.stringify({ event: "session_expired", session: sessionIdPrefix(sessionId ?? "") }));
   }

@@ -7,6 +7,7 @@
  * the binding there is no cap.
  */
 import { errorMessage, logError } from "../../wire/log.js";
+import { objectNamed } from "../../wire/namespace.js";
 import { sessionIdPrefix } from "../../wire/session-id.js";
 import type { SessionQuotaDO } from "./quota-do.js";
 
@@ -24,13 +25,14 @@ export interface QuotaSlot {
   binding: string;
   /** `principal:<id>` or `address:<client address key>`. */
   key: string;
+  /** The deployment's jurisdiction when the slot was taken, so that it is given back in the same one. */
+  jurisdiction: DurableObjectJurisdiction | undefined;
 }
 
 export type SlotClaim = { claimed: true } | { claimed: false; retryAfterMs: number };
 
 export function quotaStub(env: object, slot: QuotaSlot): DurableObjectStub<SessionQuotaDO> | undefined {
-  const namespace = (env as Record<string, DurableObjectNamespace<SessionQuotaDO> | undefined>)[slot.binding];
-  return namespace?.get(namespace.idFromName(slot.key));
+  return objectNamed<SessionQuotaDO>(env, slot.binding, slot.jurisdiction, slot.key);
 }
 
 /** Gives a session's slot back: it ended, or was never stored. */

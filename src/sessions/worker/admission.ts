@@ -41,6 +41,7 @@ export async function admitSession(
   env: object,
   principal: Principal,
   limits: SessionLimits,
+  jurisdiction: DurableObjectJurisdiction | undefined,
   session: { id: string; expiresAt: number },
   initializeId: RequestId,
 ): Promise<QuotaSlot | undefined | Response> {
@@ -55,7 +56,7 @@ export async function admitSession(
 
   const key = anonymous ? address && `address:${address}` : `principal:${principal.id}`;
   if (!key || limits.maxSessionsPerPrincipal <= 0) return undefined;
-  const slot = { binding: limits.quotaBinding, key };
+  const slot = { binding: limits.quotaBinding, key, jurisdiction };
   const quota = quotaStub(env, slot);
   if (!quota) return undefined;
   const claim = await quota.claim(session.id, limits.maxSessionsPerPrincipal, session.expiresAt + LEASE_GRACE_MS);

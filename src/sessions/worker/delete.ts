@@ -18,9 +18,9 @@ export async function handleTerminate<E extends object>(
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
   const version = request.headers.get("mcp-protocol-version") ?? undefined;
-  const subscriptions = await sessionStub(env, options.binding, id).terminate(principal.id, version);
+  const subscriptions = await sessionStub(env, options, id).terminate(principal.id, version);
   if (!subscriptions) return sessionNotFound();
   if (!Array.isArray(subscriptions)) return otherVersionThanNegotiated(version!, subscriptions.negotiated);
-  await Promise.all([leaveTopics(env, options.topicsBinding, id, subscriptions), changes?.sessionEnded(id, principal)]);
+  await Promise.all([leaveTopics(env, options, id, subscriptions), changes?.sessionEnded(id, principal)]);
   return new Response(null, { status: 200 });
 }

@@ -19,7 +19,7 @@ export async function handleStream<E extends object>(
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
   const version = request.headers.get("mcp-protocol-version") ?? undefined;
-  const opening = await sessionStub(env, options.binding, id).openStream(
+  const opening = await sessionStub(env, options, id).openStream(
     principal.id,
     request.headers.get("last-event-id") ?? undefined,
     version,

@@ -29,7 +29,7 @@ export class SessionCreation {
     initializeId: RequestId,
   ): Promise<SessionCreation | Response> {
     const session = { id: sessionId, expiresAt: Date.now() + settings.idleTimeoutMs };
-    const slot = await admitSession(request, env, principal, limits, session, initializeId);
+    const slot = await admitSession(request, env, principal, limits, settings.jurisdiction, session, initializeId);
     return slot instanceof Response ? slot : new SessionCreation(sessionId, slot);
   }
 

@@ -13,6 +13,8 @@ export interface SessionLaneOptions<E> {
   server: ServerFactory<E>;
   binding: string;
   topicsBinding: string;
+  /** Every object of the lane (sessions, topics, quotas) is created in it; undefined: anywhere. */
+  jurisdiction: DurableObjectJurisdiction | undefined;
   responseMode: ResponseMode;
   serverRequestTimeoutMs: number;
   postStreamLifetimeMs: number;

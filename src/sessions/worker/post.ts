@@ -81,7 +81,7 @@ export async function handlePost<E extends object>(
     onsessionchange: async (change) => {
       // The record first: a subscription it refuses must create no topic.
       const refused = await stub.change(change);
-      if (!refused) await indexSubscription(env, options.topicsBinding, session.id, principal.id, change);
+      if (!refused) await indexSubscription(env, options, session.id, principal.id, change);
       return refused;
     },
     onserverrequest: (requestId, method) => link.expect(requestId, method),
@@ -130,7 +130,7 @@ async function newSession<E extends object>(
   const id = newSessionId();
   const created = await SessionCreation.admit(scope, options.sessionLimits, options.session, id, initializeId);
   if (created instanceof Response) return created;
-  const stub = sessionStub(scope.env, options.binding, id);
+  const stub = sessionStub(scope.env, options, id);
   return { id, stub, link: new SessionLink(stub, options.serverRequestTimeoutMs, []), created };
 }
 
@@ -147,7 +147,7 @@ async function existingSession<E extends object>(
   if (rejected) return rejected;
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
-  const stub = sessionStub(env, options.binding, id);
+  const stub = sessionStub(env, options, id);
   const requestIds = local.filter(isRequest).map((message) => message.id);
   const link = new SessionLink(stub, options.serverRequestTimeoutMs, requestIds);
   // An SSE answer is a stream its client may resume: the session object must know it is ours.
