@@ -37,6 +37,7 @@ function layerZones() {
     ["src/wire", "shared wire pieces"],
     ["src/security", "security"],
     ["src/lane", "the contract between the edge and its lanes"],
+    ["src/state", "durable state for tools"],
     ["src/sessions", "the 2025 session lane"],
     ["src/listen", "the listener hubs of both eras"],
     ["src/stateless", "the 2026-07-28 stateless lane"],

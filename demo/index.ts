@@ -7,13 +7,14 @@ import { CLOCK_URI } from "./resources.js";
 import { extraToolSwitch } from "./extra-tool.js";
 import { createOpsApp } from "./ops.js";
 import { createDemoServer } from "./server.js";
-import { createMcpHandler, createPusher } from "../src/lib.js";
+import { createMcpHandler, createPusher, createStateStore } from "../src/lib.js";
 
-export { ListenHubDO, SessionDO, SessionQuotaDO, TopicDO } from "../src/lib.js";
+export { ListenHubDO, SessionDO, SessionQuotaDO, StateDO, TopicDO } from "../src/lib.js";
 export { ExtraToolDO } from "./extra-tool.js";
 
 const mcp = createMcpHandler<object>({
-  server: async ({ env, principal }) => createDemoServer({ extraTool: await extraToolSwitch(env, principal) }),
+  server: async ({ env, principal }) =>
+    createDemoServer({ extraTool: await extraToolSwitch(env, principal), handles: createStateStore(env).handles(principal) }),
 });
 const ops = createOpsApp();
 

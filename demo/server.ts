@@ -9,9 +9,17 @@ import { registerDemoPrompts } from "./prompts.js";
 import { registerDemoResources } from "./resources.js";
 import type { ExtraToolSwitch } from "./extra-tool.js";
 import { registerDemoTools } from "./tools.js";
+import { registerCounterTools } from "./counter.js";
+import type { HandleStore } from "../src/lib.js";
 
-/** `extraTool`: where toggle_extra_tool keeps its switch (demo/extra-tool.ts); none keeps it per request. */
-export function createDemoServer({ extraTool }: { extraTool?: ExtraToolSwitch } = {}): McpServer {
+export interface DemoServerOptions {
+  /** Where toggle_extra_tool keeps its switch (demo/extra-tool.ts); none keeps it per request. */
+  extraTool?: ExtraToolSwitch;
+  /** The principal's handles, for the counter tools (demo/counter.ts); none leaves them out. */
+  handles?: HandleStore;
+}
+
+export function createDemoServer({ extraTool, handles }: DemoServerOptions = {}): McpServer {
   const server = new McpServer(
     { name: "durable-mcp-demo", title: "durable-mcp demo", version: "0.1.0" },
     {
@@ -28,6 +36,7 @@ export function createDemoServer({ extraTool }: { extraTool?: ExtraToolSwitch } 
   );
 
   registerDemoTools(server, extraTool);
+  if (handles) registerCounterTools(server, handles);
   registerClientRequestTools(server);
   registerDemoResources(server);
   registerDemoPrompts(server);

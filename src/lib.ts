@@ -5,6 +5,15 @@ export { createMcpHandler } from "./edge/handler.js";
 export { createPusher, type ChangeTarget, type Pusher, type PusherOptions } from "./push/pusher.js";
 export { TopicDO } from "./sessions/topics/topic-do.js";
 export { ListenHubDO } from "./listen/hub-do.js";
+export { StateDO, MAX_STATE_BYTES } from "./state/state-do.js";
+export {
+  createStateStore,
+  StateError,
+  type HandleStore,
+  type ScopedState,
+  type StateStore,
+  type StateStoreOptions,
+} from "./state/store.js";
 export type { ChangeScope } from "./lane/changes.js";
 export { anonymous, bearerTokens, type Authenticator, type Principal } from "./security/auth.js";
 export { DEFAULT_ALLOWED_HOSTS, originGuard, type OriginPolicy } from "./security/origin.js";
