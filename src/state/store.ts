@@ -5,6 +5,7 @@
  * argument). Every write is compare-and-swap, so `update` never loses a concurrent one.
  */
 import type { Principal } from "../security/auth.js";
+import { objectNamed } from "../wire/namespace.js";
 import { MAX_STATE_BYTES, type StateDO, type StoredState, type WriteOutcome } from "./state-do.js";
 
 /**
@@ -58,15 +59,17 @@ export interface StateStoreOptions {
   binding?: string;
   /** What a shared principal's state is: none (default), or one for the whole deployment. */
   sharedPrincipal?: "off" | "deployment";
+  /** As createMcpHandler's `jurisdiction`: where the state objects live. */
+  jurisdiction?: DurableObjectJurisdiction;
 }
 
 export function createStateStore(env: object, options: StateStoreOptions = {}): StateStore {
   const binding = options.binding ?? DEFAULT_STATE_BINDING;
   const stub = (key: string) => {
-    const namespace = (env as Record<string, DurableObjectNamespace<StateDO> | undefined>)[binding];
-    if (!namespace)
+    const object = objectNamed<StateDO>(env, binding, options.jurisdiction, key);
+    if (!object)
       throw new StateError(`No Durable Object binding named "${binding}" for state: add one with class_name = "StateDO"`);
-    return namespace.get(namespace.idFromName(key));
+    return object;
   };
   return {
     principal<T extends JSONValue>(principal: Principal) {

@@ -6,6 +6,7 @@ import { createStateStore, MAX_STATE_BYTES, StateError, type Principal } from ".
 import { callTool, openSession } from "../shared/mcp.js";
 import { modernRequest } from "../shared/modern.js";
 import { worker } from "./helpers.js";
+import { simulateJurisdictions } from "./jurisdictions.js";
 
 const store = createStateStore(env);
 const someone = (): Principal => ({ id: `bearer:${crypto.randomUUID()}` });
@@ -83,6 +84,22 @@ describe("handles", () => {
     ).rejects.toThrow("No such handle");
     await expect(store.handles(owner).create(1, { ttlMs: 0 })).rejects.toThrow("at most");
     await expect(store.handles(owner).create(1, { ttlMs: 31 * 24 * 60 * 60 * 1000 })).rejects.toThrow("at most");
+  });
+});
+
+describe("data location", () => {
+  it("keeps state in the objects of the store's jurisdiction, where only a store with the same one finds it", async () => {
+    const restore = simulateJurisdictions();
+    try {
+      const owner = someone();
+      await createStateStore(env, { jurisdiction: "eu" })
+        .principal<number>(owner)!
+        .update(() => 42);
+      expect(await createStateStore(env, { jurisdiction: "eu" }).principal<number>(owner)!.read()).toBe(42);
+      expect(await store.principal<number>(owner)!.read()).toBeUndefined();
+    } finally {
+      restore();
+    }
   });
 });
 
