@@ -107,8 +107,7 @@ export class ListenHubDO extends DurableObject<unknown> {
 
   /** How many of each this hub holds, for an operator and for tests. */
   async counts(): Promise<{ listeners: number; sessions: number }> {
-    const [row] = this.#sql.exec<{ count: number }>(`SELECT COUNT(*) AS count FROM sessions`).toArray();
-    return { listeners: this.#listeners.size, sessions: row?.count ?? 0 };
+    return { listeners: this.#listeners.size, sessions: this.#sessionCount() };
   }
 
   /** Drops the sessions that no longer exist (expired without a change to notice it), then sleeps again. */
@@ -122,8 +121,11 @@ export class ListenHubDO extends DurableObject<unknown> {
         if ((await this.#session(session).stats()) === null) await this.removeSession(session.id);
       }),
     );
-    const [left] = this.#sql.exec<{ count: number }>(`SELECT COUNT(*) AS count FROM sessions`).toArray();
-    if ((left?.count ?? 0) > 0) await this.ctx.storage.setAlarm(Date.now() + SESSION_SWEEP_INTERVAL_MS);
+    if (this.#sessionCount() > 0) await this.ctx.storage.setAlarm(Date.now() + SESSION_SWEEP_INTERVAL_MS);
+  }
+
+  #sessionCount(): number {
+    return this.#sql.exec<{ count: number }>(`SELECT COUNT(*) AS count FROM sessions`).one().count;
   }
 
   #refusal(opening: ListenOpening): string | undefined {

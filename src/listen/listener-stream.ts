@@ -6,11 +6,8 @@
  */
 import { SERVER_INFO_META_KEY, SUBSCRIPTION_ID_META_KEY } from "@modelcontextprotocol/server";
 import type { Implementation, JSONRPCMessage, JSONRPCNotification, RequestId } from "@modelcontextprotocol/sdk/types.js";
-import { encodeComment, encodeMessage, HEARTBEAT_INTERVAL_MS } from "../wire/sse.js";
+import { encodeComment, encodeMessage, HEARTBEAT_INTERVAL_MS, MAX_UNREAD_BYTES } from "../wire/sse.js";
 import { accepts, type SubscriptionFilter } from "./filter.js";
-
-/** Bytes queued for a listener that does not read before it counts as gone. */
-export const MAX_UNREAD_BYTES = 1024 * 1024;
 
 export interface ListenerSpec {
   subscriptionId: RequestId;

@@ -30,6 +30,8 @@ const HANDLE_PATTERN = /^hdl_[0-9a-f]{32}$/;
 
 export class StateError extends Error {}
 
+const NO_SUCH_HANDLE = "No such handle: it expired, or it was never this principal's";
+
 export interface ScopedState<T extends JSONValue> {
   /** The current value, or undefined when there is none (or, for a handle, no such handle). */
   read(): Promise<T | undefined>;
@@ -110,8 +112,7 @@ function scoped<T extends JSONValue>(stub: () => StateStub | undefined, owner: s
       const target = stub();
       let current: StoredState | null = target ? await target.read(owner) : null;
       for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-        if (!target || (mustExist && !current))
-          throw new StateError("No such handle: it expired, or it was never this principal's");
+        if (!target || (mustExist && !current)) throw new StateError(NO_SUCH_HANDLE);
         const value = change(current ? (JSON.parse(current.json) as T) : undefined);
         const outcome = await target.write({ owner, expectedVersion: current?.version ?? 0, json: JSON.stringify(value) });
         if (outcome.status !== "conflict") {
@@ -129,5 +130,5 @@ function check(outcome: WriteOutcome): void {
   if (outcome.status === "too-large") {
     throw new StateError(`The state would take ${outcome.bytes} bytes as JSON; at most ${MAX_STATE_BYTES} are kept`);
   }
-  if (outcome.status === "not-found") throw new StateError("No such handle: it expired, or it was never this principal's");
+  if (outcome.status === "not-found") throw new StateError(NO_SUCH_HANDLE);
 }

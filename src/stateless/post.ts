@@ -45,14 +45,14 @@ export async function handleModernPost<E extends object>(
     rounds = read.context;
   }
   const transport = new StatelessTransport(served, envelope, options.cache, changes !== undefined, rounds);
-  transport.onchange = (change) => {
-    if (changes)
+  if (changes) {
+    transport.onchange = (change) =>
       waitUntil(
         changes
           .publish([change], principal)
           .catch((error) => logError("Publishing a change failed", { reason: errorMessage(error) })),
       );
-  };
+  }
   const server = await buildServer(options.server, { env, request, principal });
   await server.connect(transport);
   // The client closing the stream is this era's cancellation: the handler's signal fires.

@@ -11,6 +11,13 @@ export interface SseEvent {
   retry?: number;
 }
 
+/**
+ * Bytes an object holding an SSE stream queues for a reader that does not keep up, before it cuts
+ * the stream: the client reconnects (and resumes, where the stream is resumable) instead of the
+ * object buffering for it without bound.
+ */
+export const MAX_UNREAD_BYTES = 1024 * 1024;
+
 /** Below the few minutes after which edges and proxies drop a silent connection. */
 export const HEARTBEAT_INTERVAL_MS = 25_000;
 

@@ -5,7 +5,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { SessionDO } from "../../src/sessions/object/session-do.js";
-import { MAX_UNREAD_BYTES } from "../../src/sessions/object/sse-stream.js";
+import { MAX_UNREAD_BYTES } from "../../src/wire/sse.js";
 import { openSession, type AnyMessage } from "../shared/mcp.js";
 import { sessionObject, worker } from "./helpers.js";
 

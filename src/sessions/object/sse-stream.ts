@@ -8,13 +8,7 @@
  * (`onclose`). With a lifetime, the stream ends by itself (SSE polling): the client reconnects
  * after the `retry:` hint, and the object may be evicted in between.
  */
-import { encodeComment, HEARTBEAT_INTERVAL_MS } from "../../wire/sse.js";
-
-/**
- * Bytes queued for a reader that does not keep up before the stream is closed: the client
- * reconnects and resumes from the event log, instead of the object buffering without bound.
- */
-export const MAX_UNREAD_BYTES = 1024 * 1024;
+import { encodeComment, HEARTBEAT_INTERVAL_MS, MAX_UNREAD_BYTES } from "../../wire/sse.js";
 
 interface Chunk {
   bytes: Uint8Array;
