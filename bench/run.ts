@@ -3,9 +3,10 @@
  * scenarios against it, stops it by its process group, then prints the figures with their
  * ratios to (b) McpAgent and (d) the bare Worker and writes them to bench/results/<date>.json.
  * After them: the interleaved rounds of the goals, those of the 2026-07-28 lane ((e), (f) agents'
- * stateless handler, (d)), and the idle session.
+ * stateless handler, (d)), those of servers of 1 to 200 tools, and the idle session.
  * --quick is a short smoke run (fewer seconds, sessions and samples); its file ends in -quick.
  * --modern-only runs only the 2026-07-28 lane's interleaved rounds; its file ends in -modern.
+ * --server-size runs only the server-size rounds (bench/lib/server-size.ts); its file ends in -server-size.
  * --soak runs only the soak (bench/lib/soak-run.ts), --soak-seconds=N shortens it; its file ends in -soak.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,22 +20,29 @@ import { newSessions, toolsCall } from "./lib/load.ts";
 import { openSession } from "./lib/mcp.ts";
 import { measureIdleSessions, type MemoryFigure } from "./lib/memory.ts";
 import { buildRows, markdownTable, type Measured, type SystemFigures } from "./lib/report.ts";
+import { serverSizeGoalLines, serverSizeLines, serverSizeRounds } from "./lib/server-size.ts";
 import { runSoak, SOAK_DEFAULT_SECONDS } from "./lib/soak-run.ts";
 import { AGENTS_STATELESS, SYSTEMS, type RunningSystem, type SystemSpec } from "./lib/systems.ts";
 
 const args = process.argv.slice(2);
 const soakSecondsArg = args.find((arg) => arg.startsWith("--soak-seconds="));
 const soakSeconds = soakSecondsArg === undefined ? SOAK_DEFAULT_SECONDS : Number(soakSecondsArg.split("=")[1]);
-const known = (arg: string) => ["--quick", "--modern-only", "--soak"].includes(arg) || arg === soakSecondsArg;
+const known = (arg: string) => ["--quick", "--modern-only", "--server-size", "--soak"].includes(arg) || arg === soakSecondsArg;
 if (
   args.some((arg) => !known(arg)) ||
+  (args.includes("--modern-only") && args.includes("--server-size")) ||
   !(Number.isInteger(soakSeconds) && soakSeconds > 0 && soakSeconds <= SOAK_DEFAULT_SECONDS)
 ) {
-  console.error(`usage: npm run bench [-- [--quick] [--modern-only] | --soak [--soak-seconds=N (1-${SOAK_DEFAULT_SECONDS})]]`);
+  console.error(
+    `usage: npm run bench [-- [--quick] [--modern-only | --server-size] | --soak [--soak-seconds=N (1-${SOAK_DEFAULT_SECONDS})]]`,
+  );
   process.exit(2);
 }
 const quick = args.includes("--quick");
 const modernOnly = args.includes("--modern-only");
+const serverSizeOnly = args.includes("--server-size");
+/** Neither flag that runs one scenario alone. */
+const everything = !modernOnly && !serverSizeOnly;
 if (args.includes("--soak")) {
   await runSoak(soakSeconds);
   process.exit(0);
@@ -52,6 +60,8 @@ const PLAN = quick
       idleS: 60,
       goalRounds: 3,
       goalRoundS: 2,
+      serverSizeRounds: 3,
+      serverSizeRoundS: 2,
     }
   : {
       warmupS: 3,
@@ -64,6 +74,10 @@ const PLAN = quick
       idleS: 120,
       goalRounds: 9,
       goalRoundS: 5,
+      // 32 lanes (4 sizes × 2 schema placements × 2 methods × log line or not): 9 rounds of 5 s
+      // would take 24 minutes; these take about 10 with the warm-up.
+      serverSizeRounds: 5,
+      serverSizeRoundS: 3,
     };
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -123,7 +137,7 @@ function failed(spec: SystemSpec, error: unknown): SystemFigures {
 
 const date = new Date();
 const figures: SystemFigures[] = [];
-for (const spec of modernOnly ? [] : SYSTEMS) {
+for (const spec of everything ? SYSTEMS : []) {
   console.log(`(${spec.key}) ${spec.name}: starting`);
   let system: RunningSystem | undefined;
   try {
@@ -137,21 +151,32 @@ for (const spec of modernOnly ? [] : SYSTEMS) {
   }
 }
 
-const skipped = { unavailable: "not run (--modern-only)" };
+const skipped = { unavailable: `not run (${modernOnly ? "--modern-only" : "--server-size"})` };
 const rounds = `${PLAN.goalRounds} interleaved rounds of ${PLAN.goalRoundS} s at c=16`;
-if (!modernOnly) console.log(`goals: (a), (e), (b) and (d) side by side, ${rounds}`);
-const goalFigures = modernOnly
-  ? skipped
-  : await attempt("goals", () => interleavedGoals(SYSTEMS, PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS));
+if (everything) console.log(`goals: (a), (e), (b) and (d) side by side, ${rounds}`);
+const goalFigures = everything
+  ? await attempt("goals", () => interleavedGoals(SYSTEMS, PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS))
+  : skipped;
 
-console.log(`2026-07-28 tools/call: (e), (f) and (d) side by side, ${rounds}`);
-const modernGoalFigures = await attempt("2026-07-28 goals", () =>
-  interleavedModernGoals([...SYSTEMS, AGENTS_STATELESS], PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS),
-);
+if (!serverSizeOnly) console.log(`2026-07-28 tools/call: (e), (f) and (d) side by side, ${rounds}`);
+const modernGoalFigures = serverSizeOnly
+  ? skipped
+  : await attempt("2026-07-28 goals", () =>
+      interleavedModernGoals([...SYSTEMS, AGENTS_STATELESS], PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS),
+    );
+
+const sizeRounds = `${PLAN.serverSizeRounds} interleaved rounds of ${PLAN.serverSizeRoundS} s per lane at c=16`;
+if (!modernOnly)
+  console.log(
+    `server size: 1, 12, 50 and 200 tools, schemas per isolate or per request, tools/call and tools/list, log line or not, ${sizeRounds}`,
+  );
+const serverSize = modernOnly
+  ? skipped
+  : await attempt("server size", () => serverSizeRounds(PLAN.serverSizeRounds, PLAN.serverSizeRoundS, PLAN.warmupS));
 
 // An idle minute needs a minute: both variants at once, each in its own wrangler dev.
-if (!modernOnly) console.log(`durable-mcp idle session, SSE polling on (defaults) and off: ${PLAN.idleS} s`);
-const idle = modernOnly ? skipped : await attempt("idle session", () => idleActivity(PLAN.idleS));
+if (everything) console.log(`durable-mcp idle session, SSE polling on (defaults) and off: ${PLAN.idleS} s`);
+const idle = everything ? await attempt("idle session", () => idleActivity(PLAN.idleS)) : skipped;
 
 const cpus = os.cpus();
 const wranglerPackage = path.join(REPO_ROOT, "node_modules/wrangler/package.json");
@@ -165,13 +190,15 @@ const machine = {
 };
 const rows = buildRows(figures);
 const table = markdownTable(figures, rows);
-const goals = modernOnly ? [] : goalLines(goalFigures);
-const modernGoals = modernGoalLines(modernGoalFigures);
+const goals = everything ? goalLines(goalFigures) : [];
+const modernGoals = serverSizeOnly ? [] : modernGoalLines(modernGoalFigures);
+const serverSizeGoals = modernOnly ? [] : serverSizeGoalLines(serverSize);
 const where = `${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, wrangler ${machine.wrangler}`;
-const flags = [quick && "--quick", modernOnly && "--modern-only"].filter(Boolean).join(" ");
+const flags = [quick && "--quick", modernOnly && "--modern-only", serverSizeOnly && "--server-size"].filter(Boolean).join(" ");
 console.log(`\n${date.toISOString()}${flags ? ` (${flags})` : ""}: ${where}\n`);
-if (!modernOnly) console.log(`${table}\n\n${goals.join("\n")}\n`);
-console.log(modernGoals.join("\n"));
+if (everything) console.log(`${table}\n\n${goals.join("\n")}\n`);
+if (!serverSizeOnly) console.log(modernGoals.join("\n"));
+if (!modernOnly) console.log(`\n${serverSizeLines(serverSize).join("\n")}\n\n${serverSizeGoals.join("\n")}`);
 if (!("unavailable" in idle)) {
   const { polling: on, open: off, ratio } = idle;
   const delay = on.evictionDelaySeconds === null ? "" : `, ${on.evictionDelaySeconds} s after the stream ended`;
@@ -186,7 +213,7 @@ if (!("unavailable" in idle)) {
 
 const resultsDir = path.join(REPO_ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
-const suffix = `${quick ? "-quick" : ""}${modernOnly ? "-modern" : ""}`;
+const suffix = `${quick ? "-quick" : ""}${modernOnly ? "-modern" : ""}${serverSizeOnly ? "-server-size" : ""}`;
 const file = path.join(resultsDir, `${date.toISOString().replace(/[:.]/g, "-")}${suffix}.json`);
 writeFileSync(
   file,
@@ -195,6 +222,7 @@ writeFileSync(
       date: date.toISOString(),
       quick,
       modernOnly,
+      serverSizeOnly,
       machine,
       plan: PLAN,
       systems: figures,
@@ -203,6 +231,8 @@ writeFileSync(
       goalFigures,
       modernGoals,
       modernGoalFigures,
+      serverSizeGoals,
+      serverSize,
       idle,
     },
     null,

@@ -14,27 +14,24 @@
  * `createMcpHandler` on SDK v2 and (d) the bare Worker, each answering the same sessionless
  * tools/call; its goals are judged on (e)'s median ratios to (f) and (d).
  */
-import { modernToolsCall, toolsCall, type LoadFigure } from "./load.ts";
+import { modernToolsCall, toolsCall } from "./load.ts";
 import { openSession } from "./mcp.ts";
-import { groupCpuMs } from "./processes.ts";
-import { percentile } from "./stats.ts";
 import type { Measured } from "./report.ts";
+import {
+  goal,
+  medianCpuMs,
+  medianReqPerSec,
+  ratioOver,
+  ratioText,
+  rotate,
+  type RatioFigure,
+  type RoundFigure,
+} from "./rounds.ts";
 import type { RunningSystem, SystemKey, SystemSpec } from "./systems.ts";
 
 type Compared = "a" | "e" | "b" | "d";
 /** The systems measured against (b) and (d). */
 type Candidate = "a" | "e";
-
-export interface RatioFigure {
-  median: number;
-  min: number;
-  max: number;
-}
-
-export interface RoundFigure extends LoadFigure {
-  /** workerd CPU time (user + system, every process of the system) per right answer. */
-  cpuMsPerRequest: number;
-}
 
 export interface GoalFigures {
   rounds: number;
@@ -53,41 +50,6 @@ export interface GoalRatios {
 }
 
 const COMPARED: Compared[] = ["a", "e", "b", "d"];
-
-const median = (values: number[]) => percentile(values, 50);
-
-function spread(values: number[]): RatioFigure {
-  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
-}
-
-/** One system in the rounds: its process group (for its CPU time) and one round of its load. */
-interface Lane<K extends string> {
-  key: K;
-  pgid: number;
-  load(seconds: number): Promise<LoadFigure>;
-}
-
-/** `rounds` rounds, each running every lane's load once, in an order that rotates each round. */
-async function rotate<K extends string>(lanes: Lane<K>[], rounds: number, secondsPerRound: number) {
-  const perRound = Object.fromEntries(lanes.map(({ key }) => [key, [] as RoundFigure[]])) as Record<K, RoundFigure[]>;
-  for (let round = 0; round < rounds; round++) {
-    const shift = round % lanes.length;
-    for (const { key, pgid, load } of [...lanes.slice(shift), ...lanes.slice(0, shift)]) {
-      const cpuBefore = groupCpuMs(pgid, "workerd");
-      const figure = await load(secondsPerRound);
-      const cpuMs = groupCpuMs(pgid, "workerd") - cpuBefore;
-      if (figure.bad + figure.errors > 0)
-        throw new Error(`(${key}) round ${round + 1}: ${figure.bad} bad, ${figure.errors} failed`);
-      perRound[key].push({ ...figure, cpuMsPerRequest: cpuMs / figure.requests });
-    }
-  }
-  return perRound;
-}
-
-/** Per round, a figure of `key` divided by the same figure of `base`: the median and range. */
-function ratioOver<K extends string>(perRound: Record<K, RoundFigure[]>, key: K, base: K, pick: (figure: RoundFigure) => number) {
-  return spread(perRound[key].map((figure, round) => pick(figure) / pick(perRound[base][round]!)));
-}
 
 function findSpec(specs: SystemSpec[], key: SystemKey): SystemSpec {
   const found = specs.find((s) => s.key === key);
@@ -176,13 +138,6 @@ export async function interleavedModernGoals(
     for (const system of Object.values(running)) await system.stop();
   }
 }
-
-const ratioText = ({ median, min, max }: RatioFigure) =>
-  `median ${median.toFixed(2)}×, rounds ${min.toFixed(2)}–${max.toFixed(2)}×`;
-const goal = (text: string, ratio: RatioFigure, ok: (ratio: number) => boolean) =>
-  `  ${ok(ratio.median) ? "met" : "NOT met"}: ${text} (${ratioText(ratio)})`;
-const medianCpuMs = (figures: RoundFigure[]) => `${median(figures.map((round) => round.cpuMsPerRequest)).toFixed(2)} ms`;
-const medianReqPerSec = (figures: RoundFigure[]) => `${median(figures.map((round) => round.reqPerSec)).toFixed(0)} req/s`;
 
 /** The goals, judged on the median ratio of the interleaved rounds: for (e), and for (a) beside it. */
 export function goalLines(goals: Measured<GoalFigures>): string[] {

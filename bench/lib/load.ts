@@ -74,13 +74,14 @@ function run(options: Options, capMs: number): Promise<Run> {
 }
 
 /** One kind of request, sent again and again: its headers, its body for an id, and its check. */
-interface Call {
+export interface Call {
   headers: Record<string, string>;
   body(id: number): string;
   isRight(messages: JsonRpcMessage[], id: number): boolean;
 }
 
-async function callLoad(mcpUrl: string, call: Call, connections: number, seconds: number): Promise<LoadFigure> {
+/** `call` again and again, `connections` at a time, for `seconds`; every answer checked. */
+export async function callLoad(mcpUrl: string, call: Call, connections: number, seconds: number): Promise<LoadFigure> {
   let nextId = 1;
   let bad = 0;
   const {

@@ -12,7 +12,7 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export interface JsonRpcMessage {
   id?: string | number | null;
   method?: string;
-  result?: { content?: { text?: string }[]; protocolVersion?: string; resultType?: string };
+  result?: { content?: { text?: string }[]; protocolVersion?: string; resultType?: string; tools?: unknown[] };
   error?: unknown;
 }
 
@@ -33,6 +33,8 @@ export function initializeBody(id: number | string): string {
 export function toolCallBody(id: number | string, name: string, args: Record<string, unknown> = {}): string {
   return JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } });
 }
+
+export const toolsListBody = (id: number | string): string => JSON.stringify({ jsonrpc: "2.0", id, method: "tools/list" });
 
 export const echoCallBody = (id: number | string): string => toolCallBody(id, "echo", { message: ECHO_TEXT });
 
@@ -79,6 +81,10 @@ export const isEchoResult = (messages: JsonRpcMessage[], id: number | string): b
 /** On 2026-07-28 a finished call says so: `resultType: "complete"` (not `input_required`). */
 export const isModernEchoResult = (messages: JsonRpcMessage[], id: number | string): boolean =>
   messages.some((m) => m.id === id && m.result?.resultType === "complete" && m.result.content?.[0]?.text === ECHO_TEXT);
+
+/** A tools/list result with all `count` tools (a server this small lists them on one page). */
+export const isToolsList = (messages: JsonRpcMessage[], id: number | string, count: number): boolean =>
+  messages.some((m) => m.id === id && m.result?.tools?.length === count);
 
 export const isResult = (messages: JsonRpcMessage[], id: number | string): boolean =>
   messages.some((m) => m.id === id && m.result !== undefined);

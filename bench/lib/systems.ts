@@ -27,7 +27,8 @@ export interface SystemSpec {
   start(): Promise<RunningSystem>;
 }
 
-async function wranglerSystem(config: string): Promise<RunningSystem> {
+/** A Worker under `wrangler dev` with `config`, its endpoint at /mcp. */
+export async function wranglerSystem(config: string): Promise<RunningSystem> {
   const server = await startDevServer({ config, readyTimeoutMs: 60_000 });
   return { mcpUrl: `${server.url}/mcp`, pgid: server.pid, stop: () => server.stop() };
 }
