@@ -36,8 +36,8 @@ function layerZones() {
   const layers = [
     ["src/wire", "shared wire pieces"],
     ["src/security", "security"],
-    ["src/lane", "the contract between the edge and its lanes"],
     ["src/state", "durable state for tools"],
+    ["src/lane", "the contract between the edge and its lanes"],
     ["src/sessions", "the 2025 session lane"],
     ["src/listen", "the listener hubs of both eras"],
     ["src/stateless", "the 2026-07-28 stateless lane"],

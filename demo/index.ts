@@ -4,17 +4,16 @@
  * demo://clock it changed.
  */
 import { CLOCK_URI } from "./resources.js";
-import { extraToolSwitch } from "./extra-tool.js";
 import { createOpsApp } from "./ops.js";
-import { createDemoServer } from "./server.js";
-import { createMcpHandler, createPusher, createStateStore } from "../src/lib.js";
+import { demoServerFactory } from "./server.js";
+import { createMcpHandler, createPusher } from "../src/lib.js";
 
 export { ListenHubDO, SessionDO, SessionQuotaDO, StateDO, TopicDO } from "../src/lib.js";
-export { ExtraToolDO } from "./extra-tool.js";
-
 const mcp = createMcpHandler<object>({
-  server: async ({ env, principal }) =>
-    createDemoServer({ extraTool: await extraToolSwitch(env, principal), handles: createStateStore(env).handles(principal) }),
+  server: demoServerFactory,
+  // The demo authenticates nobody, so its one principal is everyone: its notes and principal-wide
+  // switch are the deployment's, by this choice (README, "State").
+  state: { sharedPrincipal: "deployment" },
 });
 const ops = createOpsApp();
 

@@ -1,25 +1,23 @@
 /**
  * The demo MCP server the worker hosts. A fresh instance is built for every HTTP request, so it
  * keeps nothing between calls: session state (log level, subscriptions) lives in the host, and
- * the extra tool's switch in a Durable Object of the demo's own.
+ * what its tools remember in the library's state for tools (demo/demo-state.ts).
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { registerClientRequestTools } from "./client-requests.js";
 import { registerDemoPrompts } from "./prompts.js";
 import { registerDemoResources } from "./resources.js";
-import type { ExtraToolSwitch } from "./extra-tool.js";
 import { registerDemoTools } from "./tools.js";
 import { registerCounterTools } from "./counter.js";
-import type { HandleStore } from "../src/lib.js";
+import { registerNoteTools } from "./notes.js";
+import { readDemoState, type DemoState } from "./demo-state.js";
+import type { ServerFactory } from "../src/lib.js";
 
-export interface DemoServerOptions {
-  /** Where toggle_extra_tool keeps its switch (demo/extra-tool.ts); none keeps it per request. */
-  extraTool?: ExtraToolSwitch;
-  /** The principal's handles, for the counter tools (demo/counter.ts); none leaves them out. */
-  handles?: HandleStore;
-}
+/** The demo's factory: it reads the request's state, then builds the server from it. */
+export const demoServerFactory: ServerFactory<object> = async ({ state }) => createDemoServer(await readDemoState(state));
 
-export function createDemoServer({ extraTool, handles }: DemoServerOptions = {}): McpServer {
+/** `state`: the request's, read by readDemoState; without it the tools that need state are left out. */
+export function createDemoServer(state?: DemoState): McpServer {
   const server = new McpServer(
     { name: "durable-mcp-demo", title: "durable-mcp demo", version: "0.1.0" },
     {
@@ -35,8 +33,10 @@ export function createDemoServer({ extraTool, handles }: DemoServerOptions = {})
     },
   );
 
-  registerDemoTools(server, extraTool);
+  registerDemoTools(server, state);
+  const handles = state?.state.handles();
   if (handles) registerCounterTools(server, handles);
+  if (state) registerNoteTools(server, state);
   registerClientRequestTools(server);
   registerDemoResources(server);
   registerDemoPrompts(server);

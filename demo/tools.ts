@@ -2,7 +2,7 @@
  * Demo tools. Each exercises one path through the host: plain results, structured output,
  * progress on the POST's stream, and notifications that must reach the session's standalone stream.
  */
-import type { ExtraToolSwitch } from "./extra-tool.js";
+import { extraToolOn, type DemoState, type DemoValue } from "./demo-state.js";
 import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { type CallToolResult, LoggingLevelSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
@@ -44,9 +44,17 @@ const logInput = z.object({
   level: LoggingLevelSchema.default("info").describe("Syslog severity of the message"),
   message: z.string().describe("Log text"),
 });
+const toggleInput = z.object({
+  scope: z
+    .enum(["session", "principal"])
+    .default("session")
+    .describe(
+      "Whose extra_tool: this session's (a 2026-07-28 request, which has none, uses the principal's), or the principal's",
+    ),
+});
 const touchResourceInput = z.object({ uri: z.string().default(GREETING_URI).describe("URI of the changed resource") });
 
-export function registerDemoTools(server: McpServer, extraToolSwitch?: ExtraToolSwitch): void {
+export function registerDemoTools(server: McpServer, demo?: DemoState): void {
   server.registerTool(
     "whoami",
     {
@@ -107,33 +115,40 @@ export function registerDemoTools(server: McpServer, extraToolSwitch?: ExtraTool
     },
   );
 
-  // With a switch (demo/extra-tool.ts), extra_tool is on or off per principal across requests;
-  // without one, it lives only as long as this request's server.
+  // With state (demo/demo-state.ts), extra_tool is on or off per session or principal across
+  // requests; without it, it lives only as long as this request's server.
   const registerExtraTool = () =>
     server.registerTool(
       "extra_tool",
       { title: "Extra tool", description: "Listed while toggle_extra_tool has it switched on." },
       (): CallToolResult => text("extra_tool called"),
     );
-  let extraTool: RegisteredTool | undefined = extraToolSwitch?.enabled ? registerExtraTool() : undefined;
+  let extraTool: RegisteredTool | undefined = demo && extraToolOn(demo) ? registerExtraTool() : undefined;
   server.registerTool(
     "toggle_extra_tool",
     {
       title: "Toggle extra tool",
       description:
-        "Switches `extra_tool` on (or off if it is on), which sends notifications/tools/list_changed to every client of the principal.",
+        "Switches `extra_tool` on (or off if it is on) for this session, or with scope principal for every session and request of the principal, and sends notifications/tools/list_changed to those clients.",
+      inputSchema: toggleInput,
     },
-    async (): Promise<CallToolResult> => {
-      const on = extraToolSwitch ? await extraToolSwitch.toggle() : !extraTool;
-      // registerTool() and remove() both send notifications/tools/list_changed; the host delivers
-      // it to every session and listen stream of the principal.
-      if (!on) {
-        extraTool?.remove();
-        extraTool = undefined;
-        return text("extra_tool removed; notifications/tools/list_changed sent");
+    async ({ scope }): Promise<CallToolResult> => {
+      if (!demo) {
+        // registerTool() and remove() send notifications/tools/list_changed themselves.
+        if (extraTool) extraTool.remove();
+        extraTool = extraTool ? undefined : registerExtraTool();
+        return text(`extra_tool ${extraTool ? "registered" : "removed"}; notifications/tools/list_changed sent`);
       }
-      extraTool ??= registerExtraTool();
-      return text("extra_tool registered; notifications/tools/list_changed sent");
+      const session = scope === "session" ? demo.state.session<DemoValue>() : undefined;
+      const state = session ?? demo.state.principal<DemoValue>();
+      if (!state) return { ...text("This request has no session, and its principal keeps no state"), isError: true };
+      // Flipped inside the update, so that concurrent toggles never lose one another. Until a
+      // session flips its own switch, it follows the principal's.
+      const fallback = session ? (demo.principal?.extraTool ?? false) : false;
+      const { extraTool: on } = await state.update((current) => ({ ...current, extraTool: !(current?.extraTool ?? fallback) }), {
+        listChanged: ["tools"],
+      });
+      return text(`extra_tool ${on ? "registered" : "removed"}; notifications/tools/list_changed sent`);
     },
   );
 

@@ -14,6 +14,8 @@ export {
   type StateStore,
   type StateStoreOptions,
 } from "./state/store.js";
+export type { RegisteredList, RequestScopedState, RequestState, UpdateOptions } from "./state/request-state.js";
+export type { JSONValue } from "./state/store.js";
 export type { ChangeScope } from "./lane/changes.js";
 export { anonymous, bearerTokens, type Authenticator, type Principal } from "./security/auth.js";
 export { DEFAULT_ALLOWED_HOSTS, originGuard, type OriginPolicy } from "./security/origin.js";

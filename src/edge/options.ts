@@ -14,6 +14,7 @@ import { DEFAULT_SERVER_REQUEST_TIMEOUT_MS, type SessionLaneOptions } from "../s
 import type { StatelessLaneOptions } from "../stateless/options.js";
 import { DEFAULT_CACHE_HINTS, type CacheHints } from "../stateless/result.js";
 import { DEFAULT_STATE_SECRET } from "../stateless/rounds.js";
+import type { StateStoreOptions } from "../state/store.js";
 import { DEFAULT_MCP_PATH } from "../wire/endpoint.js";
 import type { ResponseMode } from "../wire/headers.js";
 
@@ -104,11 +105,20 @@ export interface McpHandlerOptions<E> {
    * every listener of the principal whose request made it (default), or of the whole deployment.
    */
   changeScope?: ChangeScope;
+  /**
+   * Principal and handle state for the factory's `state` (README, "State"): the StateDO binding
+   * (default "MCP_STATE"; without it they are undefined), and whether a shared principal (the
+   * anonymous one of an unauthenticated deployment) has one state for the whole deployment
+   * (`sharedPrincipal: "deployment"`) or none (default). Session state needs no binding.
+   */
+  state?: Omit<StateStoreOptions, "jurisdiction">;
 }
 
 export interface ResolvedOptions<E>
   extends
-    Required<Omit<McpHandlerOptions<E>, "session" | "sessionLimits" | "listenBinding" | "listenShards" | "jurisdiction">>,
+    Required<
+      Omit<McpHandlerOptions<E>, "session" | "sessionLimits" | "listenBinding" | "listenShards" | "jurisdiction" | "state">
+    >,
     SessionLaneOptions<E>,
     StatelessLaneOptions<E> {}
 
@@ -139,6 +149,7 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
       jurisdiction,
     },
     changeScope: options.changeScope ?? "principal",
+    state: { ...options.state, jurisdiction },
     session: { ...DEFAULT_SESSION_SETTINGS, ...options.session, topicsBinding, jurisdiction },
     sessionLimits: { ...DEFAULT_SESSION_LIMITS, ...options.sessionLimits },
   };

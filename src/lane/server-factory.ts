@@ -9,6 +9,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import type { Principal } from "../security/auth.js";
+import type { RequestState } from "../state/request-state.js";
 
 /** What the handler needs of a server: the SDK's `McpServer` and low-level `Server` both fit. */
 export interface ConnectableServer {
@@ -20,6 +21,8 @@ export interface ServerContext<E> {
   request: Request;
   /** Who the request comes from: what a server registers may depend on it. */
   principal: Principal;
+  /** The request's state, by scope (README, "State"): what a server registers may depend on it too. */
+  state: RequestState;
 }
 
 /**

@@ -3,7 +3,7 @@
  * per session id, `idFromName`), what each method answers, and the binding's default name. The
  * Worker side and the push API depend on this file, never on the object's class.
  *
- * Which methods check the principal: `open`, `openStream` and `terminate` take the caller's
+ * Which methods check the principal: `open`, `readState`, `writeState`, `openStream` and `terminate` take the caller's
  * principal and answer as if the session did not exist when it is not the one that created the
  * session; every client request reaches one of them first. `create`, `openInbox`, `expectAnswer`,
  * `change` and `handOver` trust their caller: the Worker calls them only inside a request that
@@ -19,6 +19,7 @@ import type {
   Request as McpRequest,
   RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
+import type { StoredState, WriteOutcome } from "../state/state-do.js";
 import type { NumberedMessage } from "../wire/event-id.js";
 import { objectNamed } from "../wire/namespace.js";
 import type { SessionChange, SessionRecord } from "./record.js";
@@ -32,6 +33,8 @@ export interface OpenedSession {
   settings: SessionSettings;
   /** Ids of the answers among the routed messages that no server→client request waits for. */
   unrouted: RequestId[];
+  /** The session's state for tools (src/state/), or null when it has none. */
+  state: StoredState | null;
 }
 
 /** The request's MCP-Protocol-Version is supported, but the session negotiated `negotiated`. */
@@ -85,6 +88,13 @@ export interface SessionRpc extends Rpc.DurableObjectBranded {
   ): Promise<OpenedSession | OtherVersion | null>;
   /** The inbox of the POST whose stream is `streamId`, which serves `requestIds`; null when the session is gone. */
   openInbox(streamId: string, requestIds: RequestId[]): Promise<ReadableStream<Uint8Array> | null>;
+  /** The session's state for tools, if `principal` created the session; null when there is none. */
+  readState(principal: string): Promise<StoredState | null>;
+  /**
+   * Writes the session's state if its version is still `expectedVersion` (src/state/); not found
+   * when there is no such session for `principal`.
+   */
+  writeState(principal: string, expectedVersion: number, json: string): Promise<WriteOutcome>;
   /** Registers a server→client request whose answer goes to the inbox of `streamId`. */
   expectAnswer(streamId: string, requestId: RequestId, method: string, timeoutMs: number): Promise<Expectation>;
   /**

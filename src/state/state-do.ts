@@ -35,6 +35,21 @@ export type WriteOutcome =
   /** The state belongs to another principal. */
   | { status: "not-found" };
 
+/**
+ * Whether `json` may replace `current`: only if nobody wrote since the caller read version
+ * `expectedVersion` (0: nothing), and within MAX_STATE_BYTES. Every store of state decides so.
+ */
+export function compareAndSwap(
+  current: StoredState | null,
+  expectedVersion: number,
+  json: string,
+): Exclude<WriteOutcome, { status: "not-found" }> {
+  if ((current?.version ?? 0) !== expectedVersion) return { status: "conflict", current };
+  const bytes = new TextEncoder().encode(json).byteLength;
+  if (bytes > MAX_STATE_BYTES) return { status: "too-large", bytes };
+  return { status: "written", version: expectedVersion + 1 };
+}
+
 interface Row extends Record<string, SqlStorageValue> {
   value: string;
   version: number;
@@ -61,11 +76,9 @@ export class StateDO extends DurableObject<unknown> {
   async write({ owner, expectedVersion, json, ttlMs }: StateWrite): Promise<WriteOutcome> {
     const row = this.#row();
     if (row && row.owner !== owner) return { status: "not-found" };
-    const current = row ? { json: row.value, version: row.version } : null;
-    if ((current?.version ?? 0) !== expectedVersion) return { status: "conflict", current };
-    const bytes = new TextEncoder().encode(json).byteLength;
-    if (bytes > MAX_STATE_BYTES) return { status: "too-large", bytes };
-    const version = expectedVersion + 1;
+    const outcome = compareAndSwap(row ? { json: row.value, version: row.version } : null, expectedVersion, json);
+    if (outcome.status !== "written") return outcome;
+    const { version } = outcome;
     const expiresAt = ttlMs === undefined ? (row?.expires_at ?? null) : Date.now() + ttlMs;
     this.#sql.exec(
       `CREATE TABLE IF NOT EXISTS state (value TEXT NOT NULL, version INTEGER NOT NULL, owner TEXT NOT NULL, expires_at INTEGER)`,

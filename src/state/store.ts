@@ -76,7 +76,7 @@ export function createStateStore(env: object, options: StateStoreOptions = {}): 
   return {
     principal<T extends JSONValue>(principal: Principal) {
       if (principal.shared && options.sharedPrincipal !== "deployment") return undefined;
-      return scoped<T>(() => stub(`principal:${principal.id}`), principal.id, false);
+      return scopedState<T>(objectCell(stub(`principal:${principal.id}`), principal.id));
     },
     handles(principal) {
       return {
@@ -91,39 +91,64 @@ export function createStateStore(env: object, options: StateStoreOptions = {}): 
           return handle;
         },
         open<T extends JSONValue>(handle: string) {
-          const valid = HANDLE_PATTERN.test(handle);
-          return scoped<T>(() => (valid ? stub(`handle:${handle}`) : undefined), principal.id, true);
+          const object = HANDLE_PATTERN.test(handle) ? stub(`handle:${handle}`) : undefined;
+          return scopedState<T>(objectCell(object, principal.id), { mustExist: true });
         },
       };
     },
   };
 }
 
-type StateStub = Pick<DurableObjectStub<StateDO>, "read" | "write">;
+/** Where one scope's value lives: a StateDO, or a session's own object. */
+export interface StateCell {
+  read(): Promise<StoredState | null>;
+  /** Writes `json` if the stored version is still `expectedVersion` (compareAndSwap). */
+  write(expectedVersion: number, json: string): Promise<WriteOutcome>;
+}
 
-/** `mustExist`: a handle's state is never created by an update, only by `create`. */
-function scoped<T extends JSONValue>(stub: () => StateStub | undefined, owner: string, mustExist: boolean): ScopedState<T> {
+/**
+ * The state in `cell`. `known`: the value a read just brought along (the session check's), which
+ * `read` answers instead of asking the cell; it then follows this state's own writes.
+ * `mustExist`: a handle's state is never created by an update, only by `create`.
+ */
+export function scopedState<T extends JSONValue>(
+  cell: StateCell | undefined,
+  { mustExist = false, known }: { mustExist?: boolean; known?: StoredState | null } = {},
+): ScopedState<T> {
+  let last = known;
+  const current = async () => (last !== undefined ? last : ((await cell?.read()) ?? null));
   return {
     async read() {
-      const stored = await stub()?.read(owner);
+      const stored = await current();
       return stored ? (JSON.parse(stored.json) as T) : undefined;
     },
     async update(change) {
-      const target = stub();
-      let current: StoredState | null = target ? await target.read(owner) : null;
+      let stored = cell ? await current() : null;
       for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
-        if (!target || (mustExist && !current)) throw new StateError(NO_SUCH_HANDLE);
-        const value = change(current ? (JSON.parse(current.json) as T) : undefined);
-        const outcome = await target.write({ owner, expectedVersion: current?.version ?? 0, json: JSON.stringify(value) });
+        if (!cell || (mustExist && !stored)) throw new StateError(NO_SUCH_HANDLE);
+        const value = change(stored ? (JSON.parse(stored.json) as T) : undefined);
+        const json = JSON.stringify(value);
+        const outcome = await cell.write(stored?.version ?? 0, json);
         if (outcome.status !== "conflict") {
           check(outcome);
+          if (outcome.status === "written") last = { json, version: outcome.version };
           return value;
         }
-        current = outcome.current;
+        stored = outcome.current;
       }
       throw new StateError(`The state changed under ${MAX_UPDATE_ATTEMPTS} attempts in a row to update it; try again`);
     },
   };
+}
+
+/** A StateDO's value, as `owner` sees it. */
+function objectCell(object: DurableObjectStub<StateDO> | undefined, owner: string): StateCell | undefined {
+  return (
+    object && {
+      read: () => object.read(owner),
+      write: (expectedVersion, json) => object.write({ owner, expectedVersion, json }),
+    }
+  );
 }
 
 function check(outcome: WriteOutcome): void {

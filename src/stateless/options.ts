@@ -1,6 +1,7 @@
 /**
  * What the 2026-07-28 lane needs of createMcpHandler's options, already resolved by the edge.
  */
+import type { StateStoreOptions } from "../state/store.js";
 import type { ServerFactory } from "../lane/server-factory.js";
 import type { HubPlacement } from "../listen/shards.js";
 import type { ResponseMode } from "../wire/headers.js";
@@ -8,6 +9,8 @@ import type { CacheHints } from "./result.js";
 
 export interface StatelessLaneOptions<E> {
   server: ServerFactory<E>;
+  /** Where principal and handle state live (src/state/). */
+  state: StateStoreOptions;
   responseMode: ResponseMode;
   /** `ttlMs` and `cacheScope` of list results, `resources/read` and `server/discover`. */
   cache: CacheHints;

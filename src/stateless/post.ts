@@ -8,6 +8,7 @@ import { ProtocolErrorCode } from "@modelcontextprotocol/server";
 import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestScope } from "../lane/scope.js";
 import { buildServer } from "../lane/server-factory.js";
+import { createRequestState } from "../state/request-state.js";
 import { errorResponse, jsonRpcError } from "../wire/errors.js";
 import type { ResponseMode } from "../wire/headers.js";
 import { errorMessage, logError } from "../wire/log.js";
@@ -53,7 +54,10 @@ export async function handleModernPost<E extends object>(
           .catch((error) => logError("Publishing a change failed", { reason: errorMessage(error) })),
       );
   }
-  const server = await buildServer(options.server, { env, request, principal });
+  const state = createRequestState(env, principal, options.state, {
+    announceToPrincipal: async (changes) => await scope.changes?.publish(changes, principal),
+  });
+  const server = await buildServer(options.server, { env, request, principal, state });
   await server.connect(transport);
   // The client closing the stream is this era's cancellation: the handler's signal fires.
   request.signal.addEventListener("abort", () => void transport.close());

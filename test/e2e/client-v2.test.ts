@@ -265,7 +265,8 @@ describe("subscriptions/listen through the SDK v2 client", () => {
 
     const v1 = await connectClient(demo.server.url);
     try {
-      await v1.client.callTool({ name: "toggle_extra_tool", arguments: {} });
+      // The principal's switch, which every listener of the principal hears; a session's only its own.
+      await v1.client.callTool({ name: "toggle_extra_tool", arguments: { scope: "principal" } });
       await expect.poll(() => changes).toEqual(["tools"]);
       const other = await connectV2(demo.server.url, { mode: "auto" });
       await other.client.callTool({ name: "toggle_extra_tool", arguments: {} });

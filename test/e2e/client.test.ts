@@ -112,7 +112,7 @@ describe("tools", () => {
 
   it("toggle_extra_tool, log and touch_resource answer with what they did", async () => {
     const { client } = await connect();
-    // The switch is the anonymous principal's, shared with the other tests: either way is an answer.
+    // A session's switch starts as the anonymous principal's, shared with the other tests: either way is an answer.
     expect(await toolText(client, "toggle_extra_tool")).toMatch(
       /^extra_tool (registered|removed); notifications\/tools\/list_changed sent$/,
     );
@@ -122,6 +122,21 @@ describe("tools", () => {
     expect(await toolText(client, "touch_resource", { uri: "demo://notes/1" })).toBe(
       "notifications/resources/updated sent for demo://notes/1",
     );
+  });
+});
+
+describe("state for tools", () => {
+  const names = async (client: Awaited<ReturnType<typeof connect>>["client"]) =>
+    (await client.listTools()).tools.map(({ name }) => name);
+
+  it("toggle_extra_tool adds extra_tool to the next tools/list of the session that called it, and of no other", async () => {
+    const [{ client }, { client: other }] = await Promise.all([connect(), connect()]);
+    // A session's switch wins over the principal's, which other tests may have flipped.
+    const before = (await names(client)).includes("extra_tool");
+    const otherBefore = (await names(other)).includes("extra_tool");
+    await client.callTool({ name: "toggle_extra_tool", arguments: {} });
+    expect((await names(client)).includes("extra_tool")).toBe(!before);
+    expect((await names(other)).includes("extra_tool")).toBe(otherBefore);
   });
 });
 

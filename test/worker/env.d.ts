@@ -7,10 +7,9 @@ declare namespace Cloudflare {
     MCP_SESSION_RATE_ADDRESS: RateLimit;
     MCP_LISTENERS: DurableObjectNamespace<import("../../src/listen/hub-do.js").ListenHubDO>;
     MCP_STATE: DurableObjectNamespace<import("../../src/state/state-do.js").StateDO>;
-    DEMO_EXTRA_TOOL: DurableObjectNamespace<import("../../demo/extra-tool.js").ExtraToolDO>;
   }
   interface GlobalProps {
     mainModule: typeof import("../../demo/index.js");
-    durableNamespaces: "SessionDO" | "TopicDO" | "SessionQuotaDO" | "ListenHubDO" | "ExtraToolDO" | "StateDO";
+    durableNamespaces: "SessionDO" | "TopicDO" | "SessionQuotaDO" | "ListenHubDO" | "StateDO";
   }
 }

@@ -3,9 +3,8 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { describe, expect, it } from "vitest";
-import { bearerTokens, createPusher, type ServerFactory } from "../../src/lib.js";
-import { createDemoServer } from "../../demo/server.js";
-import { extraToolSwitch } from "../../demo/extra-tool.js";
+import { bearerTokens, createPusher } from "../../src/lib.js";
+import { demoServerFactory } from "../../demo/server.js";
 import { MAX_LISTENERS_PER_PRINCIPAL, type ListenHubDO } from "../../src/listen/hub-do.js";
 import { DEFAULT_LISTEN_SHARDS } from "../../src/listen/shards.js";
 import { expectJsonRpcError } from "../shared/expect.js";
@@ -33,10 +32,6 @@ const listenerCount = async () =>
   (await Promise.all(hubs().map((hub) => hub.counts()))).reduce((sum, { listeners }) => sum + listeners, 0);
 
 type Filter = Record<string, unknown>;
-
-/** The demo's factory, as demo/index.ts builds it. */
-const demoFactory: ServerFactory<Cloudflare.Env> = async ({ env, principal }) =>
-  createDemoServer({ extraTool: await extraToolSwitch(env, principal) });
 
 /** Opens a listen stream and reads its acknowledgement. */
 async function listen(
@@ -105,7 +100,7 @@ describe("subscriptions/listen", () => {
     const caller = await openSession(worker);
     const bystander = await openSession(worker);
     const streams = await Promise.all([caller, bystander].map(async (id) => sseCursor(await openStream(worker, id))));
-    await callTool(worker, caller, "toggle_extra_tool");
+    await callTool(worker, caller, "toggle_extra_tool", { scope: "principal" });
     expect(await listener.stream.message()).toMatchObject({ method: "notifications/tools/list_changed" });
     for (const [index, stream] of streams.entries()) {
       expect(await stream.message()).toEqual({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
@@ -361,7 +356,7 @@ async function principalIdOf(token: string): Promise<string> {
 
 describe("the demo's toggle_extra_tool", () => {
   const tokens = { TOGGLE_TOKENS: "delta-token-0123456789,epsilon-token-0123456789" };
-  const demo = workerWith({ server: demoFactory, authenticate: bearerTokens({ secret: "TOGGLE_TOKENS" }) }, tokens);
+  const demo = workerWith({ server: demoServerFactory, authenticate: bearerTokens({ secret: "TOGGLE_TOKENS" }) }, tokens);
   const delta = withBearer(demo, "delta-token-0123456789");
   const epsilon = withBearer(demo, "epsilon-token-0123456789");
   const toolNames = async (endpoint: typeof delta, sessionId?: string) => {
@@ -373,22 +368,39 @@ describe("the demo's toggle_extra_tool", () => {
     return ((answer.result?.["tools"] ?? []) as { name: string }[]).map(({ name }) => name);
   };
 
-  it("adds extra_tool for the principal's next tools/list on both eras, and removes it again", async () => {
+  it("adds extra_tool for the session that called it only, and tells only that session", async () => {
+    const listener = await listen(delta);
+    const [caller, sibling] = await Promise.all([openSession(delta), openSession(delta)]);
+    const streams = await Promise.all([caller, sibling].map(async (id) => sseCursor(await openStream(delta, id))));
+    await callTool(delta, caller, "toggle_extra_tool");
+    expect(await streams[0]!.message()).toEqual({ jsonrpc: "2.0", method: "notifications/tools/list_changed" });
+    expect(await toolNames(delta, caller)).toContain("extra_tool");
+    expect(await toolNames(delta, sibling)).not.toContain("extra_tool");
+    expect(await toolNames(delta)).not.toContain("extra_tool");
+    expect(await nextWithin(streams[1]!)).toBe("quiet");
+    expect(await nextWithin(listener.stream)).toBe("quiet");
+    await callTool(delta, caller, "toggle_extra_tool");
+    expect(await toolNames(delta, caller)).not.toContain("extra_tool");
+    await Promise.all([listener.stream.cancel(), ...streams.map((stream) => stream.cancel())]);
+  });
+
+  it("adds extra_tool for the principal's next tools/list on both eras with scope principal, and removes it again", async () => {
     const listener = await listen(delta);
     const sessionId = await openSession(delta);
     expect(await toolNames(delta, sessionId)).not.toContain("extra_tool");
-    await callTool(delta, sessionId, "toggle_extra_tool");
+    await callTool(delta, sessionId, "toggle_extra_tool", { scope: "principal" });
     expect(await listener.stream.message()).toMatchObject({ method: "notifications/tools/list_changed" });
     expect(await toolNames(delta, sessionId)).toContain("extra_tool");
     expect(await toolNames(delta)).toContain("extra_tool");
     expect(await toolNames(epsilon)).not.toContain("extra_tool");
+    // A 2026-07-28 request has no session: its toggle is the principal's.
     await toggle2026(delta);
     expect(await listener.stream.message()).toMatchObject({ method: "notifications/tools/list_changed" });
     expect(await toolNames(delta, sessionId)).not.toContain("extra_tool");
     await listener.stream.cancel();
   });
 
-  it("loses no toggle of 20 concurrent ones", async () => {
+  it("loses no toggle of 20 concurrent ones in one session", async () => {
     const sessionId = await openSession(epsilon);
     await Promise.all(Array.from({ length: 20 }, () => callTool(epsilon, sessionId, "toggle_extra_tool")));
     expect(await toolNames(epsilon, sessionId)).not.toContain("extra_tool");

@@ -24,6 +24,7 @@ import { SseStream } from "./sse-stream.js";
 import { SessionStorage, type LoggedEvent, type StreamEvent } from "./storage.js";
 import { MAX_LOGGED_MESSAGE_BYTES } from "./kept-message.js";
 import { StreamLiveness } from "./stream-liveness.js";
+import { compareAndSwap, type StoredState, type WriteOutcome } from "../../state/state-do.js";
 
 /**
  * The last-seen time is written at most this often (or a tenth of the idle timeout, if less):
@@ -79,7 +80,19 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     const other = otherVersion(session.record, protocolVersion);
     if (other) return other;
     if (streamId) this.#liveness.registerStream(streamId);
-    return { ...session, unrouted: this.#router.route(route) };
+    return { ...session, unrouted: this.#router.route(route), state: this.#storage.readState() };
+  }
+
+  async readState(principal: string): Promise<StoredState | null> {
+    return this.#session?.record.principal === principal ? this.#storage.readState() : null;
+  }
+
+  /** Read and written in one turn of the object: a concurrent write sees the new version. */
+  async writeState(principal: string, expectedVersion: number, json: string): Promise<WriteOutcome> {
+    if (this.#session?.record.principal !== principal) return { status: "not-found" };
+    const outcome = compareAndSwap(this.#storage.readState(), expectedVersion, json);
+    if (outcome.status === "written") this.#storage.writeState({ json, version: outcome.version });
+    return outcome;
   }
 
   /** The inbox of a POST that serves `requestIds` and runs long, or waits on the client. */

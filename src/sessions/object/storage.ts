@@ -12,10 +12,12 @@
  *   calls(stream, requests)             POST streams whose POST runs long and has not ended them:
  *                                       the ids of the client requests it serves, so that a resume
  *                                       after the POST died (a crash, a restart) can answer them
+ *   state(id = 1, value, version)       the session's state for tools (src/state/), JSON
  * Tables are created on the first write only: probing an unknown session id must leave no
  * storage behind, nor may a deleted session.
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { StoredState } from "../../state/state-do.js";
 import type { NumberedMessage } from "../../wire/event-id.js";
 import type { SessionRecord } from "../record.js";
 import type { SessionSettings } from "../settings.js";
@@ -51,6 +53,7 @@ const SCHEMA = [
      UNIQUE (stream, position))`,
   `CREATE TABLE IF NOT EXISTS streams (stream TEXT PRIMARY KEY, lost_through INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)`,
   `CREATE TABLE IF NOT EXISTS calls (stream TEXT PRIMARY KEY, requests TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL, version INTEGER NOT NULL)`,
 ];
 
 export class SessionStorage {
@@ -80,6 +83,18 @@ export class SessionStorage {
       JSON.stringify(record),
       JSON.stringify(settings),
     );
+  }
+
+  /** The session's state for tools, or null when it has none. */
+  readState(): StoredState | null {
+    if (!this.#hasSchema) return null;
+    const row = this.#sql.exec<{ value: string; version: number }>(`SELECT value, version FROM state`).toArray()[0];
+    return row ? { json: row.value, version: row.version } : null;
+  }
+
+  writeState({ json, version }: StoredState): void {
+    this.#ensureSchema();
+    this.#sql.exec(`INSERT OR REPLACE INTO state (id, value, version) VALUES (1, ?, ?)`, json, version);
   }
 
   /**

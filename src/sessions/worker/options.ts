@@ -1,6 +1,7 @@
 /**
  * What the 2025 session lane needs of createMcpHandler's options, already resolved by the edge.
  */
+import type { StateStoreOptions } from "../../state/store.js";
 import type { ServerFactory } from "../../lane/server-factory.js";
 import type { ResponseMode } from "../../wire/headers.js";
 import type { SessionSettings } from "../settings.js";
@@ -11,6 +12,8 @@ export const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
 
 export interface SessionLaneOptions<E> {
   server: ServerFactory<E>;
+  /** Where principal and handle state live (src/state/). */
+  state: StateStoreOptions;
   binding: string;
   topicsBinding: string;
   /** Every object of the lane (sessions, topics, quotas) is created in it; undefined: anywhere. */

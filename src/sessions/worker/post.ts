@@ -15,6 +15,8 @@ import { checkProtocolVersion, otherVersionThanNegotiated, type ResponseMode } f
 import { isChange } from "../../lane/changes.js";
 import type { RequestScope } from "../../lane/scope.js";
 import { buildServer } from "../../lane/server-factory.js";
+import { createRequestState } from "../../state/request-state.js";
+import type { StateCell } from "../../state/store.js";
 import type { SessionLaneOptions } from "./options.js";
 import { SessionLink } from "./session-link.js";
 import { sessionStub, type OpenedSession, type SessionStub } from "../rpc.js";
@@ -94,8 +96,13 @@ export async function handlePost<E extends object>(
     await Promise.all([own.length > 0 && stub.publish(own), changed.length > 0 && changes?.publish(changed, principal)]);
   };
   link.connect((message) => transport.receive(message));
-  await (await buildServer(options.server, { env, request, principal })).connect(transport);
   const opened = session.opened;
+  const state = createRequestState(env, principal, options.state, {
+    session: { cell: sessionStateCell(stub, principal), known: opened?.state ?? null, announce: (lists) => stub.publish(lists) },
+    // Without listener hubs a change reaches only the request's own session, as a handler's does.
+    announceToPrincipal: (lists) => (changes ? changes.publish(lists, principal) : stub.publish(lists)),
+  });
+  await (await buildServer(options.server, { env, request, principal, state })).connect(transport);
   const response = await transport.handlePost(local, {
     mode,
     stream: opened && {
@@ -114,6 +121,14 @@ export async function handlePost<E extends object>(
   });
   waitUntil(transport.settled.then(() => link.close()));
   return created ? created.announce(scope, response, transport.settled) : response;
+}
+
+/** The session's state for tools, kept by its object and written compare-and-swap there. */
+function sessionStateCell(stub: SessionStub, principal: Principal): StateCell {
+  return {
+    read: () => stub.readState(principal.id),
+    write: (expectedVersion, json) => stub.writeState(principal.id, expectedVersion, json),
+  };
 }
 
 /** The client's answers to server→client requests and its cancellations go through the broker. */
