@@ -3,6 +3,7 @@
  */
 import type { ChangeScope } from "../lane/changes.js";
 import type { ServerFactory } from "../lane/server-factory.js";
+import { withToolListCache } from "../lane/tool-list-cache.js";
 import { DEFAULT_LISTEN_BINDING, DEFAULT_LISTEN_SHARDS } from "../listen/shards.js";
 import { anonymous, type Authenticator } from "../security/auth.js";
 import { DEFAULT_ALLOWED_HOSTS } from "../security/origin.js";
@@ -128,7 +129,8 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
   const topicsBinding = options.topicsBinding ?? DEFAULT_TOPICS_BINDING;
   const jurisdiction = options.jurisdiction;
   return {
-    server: options.server,
+    // One cache per handler: the servers it builds answer tools/list from it (src/lane/tool-list-cache.ts).
+    server: withToolListCache(options.server),
     path: options.path ?? DEFAULT_MCP_PATH,
     binding: options.binding ?? DEFAULT_SESSION_BINDING,
     topicsBinding,
