@@ -6,7 +6,9 @@
  * per handler, under a key of exactly that: each tool's name, texts, annotations, and the
  * identity of its schema objects (zod schemas are immutable). A server that registers something
  * else, for another session or principal, has another key and gets its own answer: an answer
- * never carries anything its own server did not register.
+ * never carries anything its own server did not register. Answers are kept from the second
+ * server with the same schema objects on: a factory that builds its schemas per request
+ * (README, "Bring your own server") would only fill the cache.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ConnectableServer, ServerFactory } from "./server-factory.js";
@@ -42,11 +44,12 @@ export class ToolListCache {
     const original = handlers?.get("tools/list");
     if (!handlers || !original) return;
     handlers.set("tools/list", (request, extra) => {
-      const key = this.#keyOf(internals._registeredTools ?? {});
+      const { key, unseen } = this.#keyOf(internals._registeredTools ?? {});
       const cached = this.#lists.get(key);
       if (cached) return cached;
       const answer = original(request, extra);
-      this.#remember(key, answer);
+      // Schemas never seen before are likely built per request: their key would never come again.
+      if (!unseen) this.#remember(key, answer);
       return answer;
     });
   }
@@ -58,28 +61,35 @@ export class ToolListCache {
     answer.catch(() => this.#lists.get(key) === answer && this.#lists.delete(key));
   }
 
-  /** Everything the SDK's tools/list reads of a tool, schemas by identity. */
-  #keyOf(tools: Record<string, Record<string, unknown>>): string {
-    return JSON.stringify(
+  /**
+   * Everything the SDK's tools/list reads of a tool, schemas by identity; `unseen` when a schema
+   * had no identity yet.
+   */
+  #keyOf(tools: Record<string, Record<string, unknown>>): { key: string; unseen: boolean } {
+    let unseen = false;
+    const schemaId = (schema: unknown): number | null => {
+      if (typeof schema !== "object" || schema === null) return null;
+      let id = this.#schemaIds.get(schema);
+      if (id === undefined) {
+        this.#schemaIds.set(schema, (id = this.#nextSchemaId++));
+        unseen = true;
+      }
+      return id;
+    };
+    const key = JSON.stringify(
       Object.entries(tools).map(([name, tool]) => [
         name,
         tool["enabled"],
         tool["title"],
         tool["description"],
-        this.#schemaId(tool["inputSchema"]),
-        this.#schemaId(tool["outputSchema"]),
+        schemaId(tool["inputSchema"]),
+        schemaId(tool["outputSchema"]),
         tool["annotations"],
         tool["execution"],
         tool["_meta"],
       ]),
     );
-  }
-
-  #schemaId(schema: unknown): number | null {
-    if (typeof schema !== "object" || schema === null) return null;
-    let id = this.#schemaIds.get(schema);
-    if (id === undefined) this.#schemaIds.set(schema, (id = this.#nextSchemaId++));
-    return id;
+    return { key, unseen };
   }
 }
 

@@ -56,14 +56,18 @@ describe("tools/list through the cache", () => {
     }
   });
 
-  it(`keeps at most ${MAX_CACHED_TOOL_LISTS} tool sets`, async () => {
+  it(`keeps at most ${MAX_CACHED_TOOL_LISTS} tool sets, and none whose schemas are built per request`, async () => {
     const cache = new ToolListCache();
-    for (let n = 0; n <= MAX_CACHED_TOOL_LISTS; n++) {
+    const serve = async (name: string, schema: z.ZodObject) => {
       const server = new McpServer({ name: "many", version: "1" });
-      server.registerTool(`tool_${n}`, { inputSchema: input }, () => ({ content: [] }));
+      server.registerTool(name, { inputSchema: schema }, () => ({ content: [] }));
       cache.install(server);
-      expect(await directList(server)).toEqual([expect.objectContaining({ name: `tool_${n}` })]);
-    }
+      expect(await directList(server)).toEqual([expect.objectContaining({ name })]);
+    };
+    for (let n = 0; n < 5; n++) await serve("fresh", z.object({ text: z.string() }));
+    expect(cache.size).toBe(0);
+    // The first server with `input` gives it an identity; the ones after are kept, up to the limit.
+    for (let n = 0; n <= MAX_CACHED_TOOL_LISTS + 1; n++) await serve(`tool_${n}`, input);
     expect(cache.size).toBe(MAX_CACHED_TOOL_LISTS);
   });
 });
