@@ -10,6 +10,7 @@ import type { ChangeFeed, ChangeScope } from "../lane/changes.js";
 import type { Principal } from "../security/auth.js";
 import { sessionStub } from "../sessions/rpc.js";
 import { topicStub } from "../sessions/topics/topics.js";
+import { hasBinding } from "../wire/namespace.js";
 import { homeShard, hubStub, shardsFor, type HubPlacement } from "./shards.js";
 
 export interface FeedOptions {
@@ -82,8 +83,4 @@ async function updateSubscribers(
   const gone = subscribers.filter((_, index) => !reached[index]);
   if (gone.length > 0) await topic.unsubscribe(gone);
   return reached.filter(Boolean).length;
-}
-
-function hasBinding(env: object, binding: string): boolean {
-  return (env as Record<string, unknown>)[binding] !== undefined;
 }

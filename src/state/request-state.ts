@@ -7,6 +7,7 @@
  */
 import type { JSONRPCNotification } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../security/auth.js";
+import { hasBinding } from "../wire/namespace.js";
 import type { StoredState } from "./state-do.js";
 import {
   createStateStore,
@@ -66,7 +67,7 @@ export function createRequestState(
   options: StateStoreOptions,
   scopes: StateScopes,
 ): RequestState {
-  const store = hasBinding(env, options) ? createStateStore(env, options) : undefined;
+  const store = hasBinding(env, options.binding ?? DEFAULT_STATE_BINDING) ? createStateStore(env, options) : undefined;
   const { session } = scopes;
   return {
     session<T extends JSONValue>() {
@@ -93,8 +94,4 @@ function announcing<T extends JSONValue>(state: ScopedState<T>, announce: Announ
       return value;
     },
   };
-}
-
-function hasBinding(env: object, { binding = DEFAULT_STATE_BINDING }: StateStoreOptions): boolean {
-  return binding in env;
 }

@@ -5,6 +5,11 @@
  * lookup, the Worker's and the objects' own, goes through here with the same jurisdiction.
  */
 
+/** Whether the Worker has a binding named `binding`: an optional feature is off without one. */
+export function hasBinding(env: object, binding: string): boolean {
+  return (env as Record<string, unknown>)[binding] !== undefined;
+}
+
 /** The object named `name` in `binding`, or undefined when the Worker has no such binding. */
 export function objectNamed<T extends Rpc.DurableObjectBranded | undefined>(
   env: object,
