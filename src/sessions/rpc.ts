@@ -3,7 +3,7 @@
  * per session id, `idFromName`), what each method answers, and the binding's default name. The
  * Worker side and the push API depend on this file, never on the object's class.
  *
- * Which methods check the principal: `open`, `readState`, `writeState`, `openStream` and `terminate` take the caller's
+ * Which methods check the principal: `open`, `writeState`, `openStream` and `terminate` take the caller's
  * principal and answer as if the session did not exist when it is not the one that created the
  * session; every client request reaches one of them first. `create`, `openInbox`, `expectAnswer`,
  * `change` and `handOver` trust their caller: the Worker calls them only inside a request that
@@ -88,8 +88,6 @@ export interface SessionRpc extends Rpc.DurableObjectBranded {
   ): Promise<OpenedSession | OtherVersion | null>;
   /** The inbox of the POST whose stream is `streamId`, which serves `requestIds`; null when the session is gone. */
   openInbox(streamId: string, requestIds: RequestId[]): Promise<ReadableStream<Uint8Array> | null>;
-  /** The session's state for tools, if `principal` created the session; null when there is none. */
-  readState(principal: string): Promise<StoredState | null>;
   /**
    * Writes the session's state if its version is still `expectedVersion` (src/state/); not found
    * when there is no such session for `principal`.

@@ -99,9 +99,12 @@ export function createStateStore(env: object, options: StateStoreOptions = {}): 
   };
 }
 
-/** Where one scope's value lives: a StateDO, or a session's own object. */
+/**
+ * Where one scope's value lives: a StateDO, or a session's own object. A cell without `read`
+ * is one whose value always comes along with another read (`known`: the session check's).
+ */
 export interface StateCell {
-  read(): Promise<StoredState | null>;
+  read?(): Promise<StoredState | null>;
   /** Writes `json` if the stored version is still `expectedVersion` (compareAndSwap). */
   write(expectedVersion: number, json: string): Promise<WriteOutcome>;
 }
@@ -116,7 +119,7 @@ export function scopedState<T extends JSONValue>(
   { mustExist = false, known }: { mustExist?: boolean; known?: StoredState | null } = {},
 ): ScopedState<T> {
   let last = known;
-  const current = async () => (last !== undefined ? last : ((await cell?.read()) ?? null));
+  const current = async () => (last !== undefined ? last : ((await cell?.read?.()) ?? null));
   return {
     async read() {
       const stored = await current();

@@ -177,7 +177,7 @@ describe("a session's state", () => {
     const sessionId = await openSession(counter());
     const object = sessionObject(sessionId);
     expect(await object.writeState("bearer:someone-else", 0, "1")).toEqual({ status: "not-found" });
-    expect(await object.readState("bearer:someone-else")).toBeNull();
+    expect(await object.open("bearer:someone-else")).toBeNull();
     expect(await sessionObject(crypto.randomUUID()).writeState("anonymous", 0, "1")).toEqual({ status: "not-found" });
   });
 

@@ -24,7 +24,7 @@ import { SseStream } from "./sse-stream.js";
 import { SessionStorage, type LoggedEvent, type StreamEvent } from "./storage.js";
 import { MAX_LOGGED_MESSAGE_BYTES } from "./kept-message.js";
 import { StreamLiveness } from "./stream-liveness.js";
-import { compareAndSwap, type StoredState, type WriteOutcome } from "../../state/state-do.js";
+import { compareAndSwap, type WriteOutcome } from "../../state/state-do.js";
 
 /**
  * The last-seen time is written at most this often (or a tenth of the idle timeout, if less):
@@ -81,10 +81,6 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     if (other) return other;
     if (streamId) this.#liveness.registerStream(streamId);
     return { ...session, unrouted: this.#router.route(route), state: this.#storage.readState() };
-  }
-
-  async readState(principal: string): Promise<StoredState | null> {
-    return this.#session?.record.principal === principal ? this.#storage.readState() : null;
   }
 
   /** Read and written in one turn of the object: a concurrent write sees the new version. */

@@ -123,12 +123,12 @@ export async function handlePost<E extends object>(
   return created ? created.announce(scope, response, transport.settled) : response;
 }
 
-/** The session's state for tools, kept by its object and written compare-and-swap there. */
+/**
+ * The session's state for tools, kept by its object and written compare-and-swap there. It has
+ * no read of its own: its value comes with `open` (or is none, for a session being created).
+ */
 function sessionStateCell(stub: SessionStub, principal: Principal): StateCell {
-  return {
-    read: () => stub.readState(principal.id),
-    write: (expectedVersion, json) => stub.writeState(principal.id, expectedVersion, json),
-  };
+  return { write: (expectedVersion, json) => stub.writeState(principal.id, expectedVersion, json) };
 }
 
 /** The client's answers to server→client requests and its cancellations go through the broker. */
