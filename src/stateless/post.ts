@@ -55,7 +55,7 @@ export async function handleModernPost<E extends object>(
       );
   }
   const state = createRequestState(env, principal, options.state, {
-    announceToPrincipal: async (changes) => await scope.changes?.publish(changes, principal),
+    announceToPrincipal: async (lists) => await changes?.publish(lists, principal),
   });
   const server = await buildServer(options.server, { env, request, principal, state });
   await server.connect(transport);
