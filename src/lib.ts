@@ -30,4 +30,4 @@ export type { ResponseMode } from "./wire/headers.js";
 export type { McpHandlerOptions } from "./edge/options.js";
 export type { McpHandler } from "./wire/endpoint.js";
 export type { ConnectableServer, ServerContext, ServerFactory } from "./lane/server-factory.js";
-export { INPUT_KEY_META } from "./stateless/input-rounds.js";
+export { INPUT_KEY_META } from "./wire/answers.js";

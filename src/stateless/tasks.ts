@@ -1,0 +1,133 @@
+/**
+ * Tasks on 2026-07-28 (the `io.modelcontextprotocol/tasks` extension, SEP-2663), negotiated per
+ * request through `clientCapabilities.extensions`. A `tools/call` of a tool the deployment runs
+ * as a task is answered `resultType: "task"` once the task's object has stored it, so a
+ * `tasks/get` on any isolate finds it at once; `tasks/get`, `tasks/update` and `tasks/cancel`
+ * go to that object. A task belongs to the principal that started it: to anyone else it does
+ * not exist (-32602, as for an id never issued).
+ */
+import {
+  CancelTaskRequestV2Schema,
+  GetTaskRequestV2Schema,
+  hasTaskClientCapabilityV2,
+  TASKS_EXTENSION_ID_V2,
+} from "@modelcontextprotocol/ext-tasks/core/v2";
+import { ProtocolErrorCode } from "@modelcontextprotocol/server";
+import { ErrorCode, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { Principal } from "../security/auth.js";
+import { newTaskId, taskStub } from "../tasks/client.js";
+import type { ResolvedTasksOptions } from "../tasks/options.js";
+import type { TaskStart, TaskView } from "../tasks/record.js";
+import { jsonRpcError } from "../wire/errors.js";
+import { hasBinding } from "../wire/namespace.js";
+import type { Envelope } from "./envelope.js";
+
+/** The task methods of 2026-07-28; `tasks/result` and `tasks/list` are gone from this era (-32601). */
+export const TASK_METHODS: ReadonlySet<string> = new Set(["tasks/get", "tasks/update", "tasks/cancel"]);
+
+/** We mint UUIDs: an id longer than this was never ours, and is not worth an object lookup. */
+export const MAX_TASK_ID_LENGTH = 64;
+
+/** What `server/discover` adds under `capabilities.extensions` when tasks are on. */
+export const TASKS_CAPABILITY = { [TASKS_EXTENSION_ID_V2]: {} };
+
+/**
+ * `tasks/update`'s params. Looser than the extension's UpdateTaskRequestV2Schema on purpose: an
+ * answer to a key the task does not wait on is ignored rather than refused (SEP-2663), so only
+ * the answers to pending questions are checked, against the question each answers.
+ */
+const UpdateParamsSchema = z.object({ taskId: z.string(), inputResponses: z.record(z.string(), z.unknown()) });
+
+/** Request headers a task's handler does not get: the principal already carries what they proved. */
+const WITHHELD_HEADERS = new Set(["authorization", "cookie"]);
+
+/** Whether this deployment runs tasks: some tool is marked and the task object is bound. */
+export function tasksOn(env: object, tasks: ResolvedTasksOptions): boolean {
+  return Object.keys(tasks.tools).length > 0 && hasBinding(env, tasks.binding);
+}
+
+/** How `tools/call` of `message` runs: as a task, synchronously, or refused (-32021). */
+export function taskDispatch(message: JSONRPCRequest, tasks: ResolvedTasksOptions): "task" | "sync" | Response {
+  const support = tasks.tools[String(message.params?.["name"])];
+  if (support === undefined) return "sync";
+  if (hasTaskClientCapabilityV2(message.params)) return "task";
+  if (support === "optional") return "sync";
+  return missingExtension(message, `the tool ${String(message.params?.["name"])} runs only as a task`);
+}
+
+/** Stores the task, then answers the flat CreateTaskResult (no `result`, `requestState` or v1 names). */
+export async function createTask(
+  env: object,
+  tasks: ResolvedTasksOptions,
+  request: Request,
+  message: JSONRPCRequest,
+  envelope: Envelope,
+  principal: Principal,
+): Promise<Record<string, unknown>> {
+  const { name, arguments: args, _meta } = message.params as { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> };
+  const taskId = newTaskId();
+  const start: TaskStart = {
+    taskId,
+    era: "2026",
+    owner: { principal: principal.id },
+    principal,
+    call: { name, ...(args !== undefined && { arguments: args }), ...(_meta !== undefined && { _meta }) },
+    client: { capabilities: envelope.clientCapabilities as Record<string, unknown>, info: envelope.clientInfo },
+    request: { url: request.url, headers: forwardedHeaders(request.headers) },
+    ttlMs: tasks.ttlMs,
+    pollIntervalMs: tasks.pollIntervalMs,
+  };
+  const view = await taskStub(env, tasks, taskId)!.create(start);
+  return { resultType: "task", ...taskOf(view) };
+}
+
+/** Answers `tasks/get`, `tasks/update` or `tasks/cancel`: a result, or a Response that refuses the request. */
+export async function serveTaskRequest(
+  env: object,
+  tasks: ResolvedTasksOptions,
+  message: JSONRPCRequest,
+  principal: Principal,
+): Promise<Record<string, unknown> | Response> {
+  if (!hasTaskClientCapabilityV2(message.params)) return missingExtension(message, `${message.method} belongs to the tasks extension`);
+  const parsed = parseTaskRequest(message);
+  if (typeof parsed === "string") return jsonRpcError(400, ErrorCode.InvalidParams, `Invalid params: ${parsed}`, { id: message.id });
+  const owner = { principal: principal.id };
+  const stub = parsed.taskId.length <= MAX_TASK_ID_LENGTH ? taskStub(env, tasks, parsed.taskId) : undefined;
+  let found: TaskView | boolean | null = null;
+  if (stub && message.method === "tasks/get") found = await stub.get(owner);
+  else if (stub && message.method === "tasks/update") found = await stub.update(owner, parsed.inputResponses ?? {});
+  else if (stub) found = await stub.cancel(owner);
+  if (!found) {
+    return jsonRpcError(200, ErrorCode.InvalidParams, `Invalid params: no task ${JSON.stringify(parsed.taskId)}`, { id: message.id });
+  }
+  return found === true ? { resultType: "complete" } : { ...found, resultType: "complete" };
+}
+
+function parseTaskRequest(message: JSONRPCRequest): { taskId: string; inputResponses?: Record<string, unknown> } | string {
+  if (message.method === "tasks/update") {
+    const checked = UpdateParamsSchema.safeParse(message.params);
+    return checked.success ? checked.data : "tasks/update needs params.taskId (a string) and params.inputResponses (answers by key)";
+  }
+  const schema = message.method === "tasks/get" ? GetTaskRequestV2Schema : CancelTaskRequestV2Schema;
+  const checked = schema.safeParse(message);
+  return checked.success ? checked.data.params : `${message.method} needs params.taskId, a string`;
+}
+
+/** A Task's own fields: what CreateTaskResult carries of the DetailedTask. */
+function taskOf({ taskId, status, statusMessage, createdAt, lastUpdatedAt, ttlMs, pollIntervalMs }: TaskView): Record<string, unknown> {
+  return { taskId, status, ...(statusMessage !== undefined && { statusMessage }), createdAt, lastUpdatedAt, ttlMs, pollIntervalMs };
+}
+
+function missingExtension(message: JSONRPCRequest, why: string): Response {
+  const required = { extensions: TASKS_CAPABILITY };
+  const text = `Bad Request: ${why}; declare the client capability ${JSON.stringify(required)} in _meta`;
+  return jsonRpcError(400, ProtocolErrorCode.MissingRequiredClientCapability, text, {
+    id: message.id,
+    data: { requiredCapabilities: required },
+  });
+}
+
+function forwardedHeaders(headers: Headers): Record<string, string> {
+  return Object.fromEntries([...headers].filter(([name]) => !WITHHELD_HEADERS.has(name)));
+}

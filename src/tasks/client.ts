@@ -1,0 +1,31 @@
+/**
+ * How the Worker reaches a task: its object by id, in the deployment's jurisdiction.
+ */
+import { objectNamed } from "../wire/namespace.js";
+import type { ResolvedTasksOptions } from "./options.js";
+import type { TaskOwner, TaskStart, TaskView } from "./record.js";
+
+/** What TaskDO answers over RPC; declared here so that stubs stay shallow types. */
+export interface TaskRpc extends Rpc.DurableObjectBranded {
+  /** Stores the task and starts it; a second create of the same id answers the first. */
+  create(start: TaskStart): Promise<TaskView>;
+  /** The task as `owner` may see it; null when it does not exist for them. */
+  get(owner: TaskOwner): Promise<TaskView | null>;
+  /** The client's answers, by key; false when the task does not exist for `owner`. */
+  update(owner: TaskOwner, responses: Record<string, unknown>): Promise<boolean>;
+  /** Stops the handler; false when the task does not exist for `owner`. */
+  cancel(owner: TaskOwner): Promise<boolean>;
+}
+
+/**
+ * The task's object. Typed as TaskRpc itself: the stub's mapped type of a view that holds JSON
+ * values is too deep for the compiler, and every method already returns a promise of plain data.
+ */
+export function taskStub(env: object, options: ResolvedTasksOptions, taskId: string): TaskRpc | undefined {
+  return objectNamed<TaskRpc>(env, options.binding, options.jurisdiction, taskId) as TaskRpc | undefined;
+}
+
+/** A task id is its only name: random, so that knowing one is not learning another. */
+export function newTaskId(): string {
+  return crypto.randomUUID();
+}

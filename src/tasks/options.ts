@@ -1,0 +1,67 @@
+/**
+ * createMcpHandler's `tasks` option (README, "Long-running tools"): which tools run as durable
+ * tasks, where their objects are, and how long a task's record is kept. Every limit here is one
+ * the platform sets or a client could otherwise push without bound.
+ */
+
+/** "optional": a task when the client negotiates tasks, otherwise an ordinary call. "required": a task or -32021. */
+export type TaskSupport = "optional" | "required";
+
+export interface TasksOptions {
+  /** The tools that run as tasks, by name, with how they must be called. */
+  tools: Record<string, TaskSupport>;
+  /** The task object's binding in wrangler.toml (class `TaskDO`). Default "MCP_TASKS". */
+  binding?: string;
+  /** How long a task's record is kept after it was created. Default 1 hour, at most MAX_TASK_TTL_MS. */
+  ttlMs?: number;
+  /** How often a client should poll `tasks/get`. Default 1 s. */
+  pollIntervalMs?: number;
+}
+
+export interface ResolvedTasksOptions {
+  tools: Readonly<Record<string, TaskSupport>>;
+  binding: string;
+  jurisdiction: DurableObjectJurisdiction | undefined;
+  ttlMs: number;
+  pollIntervalMs: number;
+}
+
+export const DEFAULT_TASKS_BINDING = "MCP_TASKS";
+
+/** A task's record is a client's result waiting to be fetched: an hour covers a client that reconnects. */
+export const DEFAULT_TASK_TTL_MS = 60 * 60 * 1000;
+
+/** Nothing a client asks for is kept longer than a day: every task object deletes itself by then. */
+export const MAX_TASK_TTL_MS = 24 * 60 * 60 * 1000;
+
+export const DEFAULT_POLL_INTERVAL_MS = 1000;
+
+/**
+ * The largest tool result a task keeps. A Durable Object storage value holds at most 2 MiB
+ * (Cloudflare, "Durable Objects limits"); half of it leaves room for the rest of the record.
+ */
+export const MAX_TASK_RESULT_BYTES = 1024 * 1024;
+
+/** Runs of one task, counting the first: a tool declared idempotent is started again after a cut-off run. */
+export const MAX_TASK_ATTEMPTS = 3;
+
+/**
+ * How long one run may take. The run is awaited in the object's alarm handler, whose wall time
+ * Cloudflare limits to 15 minutes (docs/measurements/task-limits.md); a run stopped here ends as
+ * `failed` with this reason rather than being cut off by the platform without one.
+ */
+export const MAX_TASK_RUN_MS = 14 * 60 * 1000;
+
+export function resolveTasksOptions(
+  options: TasksOptions | undefined,
+  jurisdiction: DurableObjectJurisdiction | undefined,
+): ResolvedTasksOptions {
+  return {
+    tools: { ...options?.tools },
+    binding: options?.binding ?? DEFAULT_TASKS_BINDING,
+    jurisdiction,
+    ttlMs: Math.min(options?.ttlMs ?? DEFAULT_TASK_TTL_MS, MAX_TASK_TTL_MS),
+    pollIntervalMs: options?.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+  };
+}
+
