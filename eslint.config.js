@@ -38,6 +38,7 @@ function layerZones() {
     ["src/security", "security"],
     ["src/state", "durable state for tools"],
     ["src/lane", "the contract between the edge and its lanes"],
+    ["src/tasks", "durable tasks, in their own objects"],
     ["src/sessions", "the 2025 session lane"],
     ["src/listen", "the listener hubs of both eras"],
     ["src/stateless", "the 2026-07-28 stateless lane"],

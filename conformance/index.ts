@@ -4,7 +4,11 @@
  */
 import { createMcpHandler } from "../src/lib.js";
 import { createConformanceServer } from "./server.js";
+import { CONFORMANCE_TASK_TOOLS } from "./tasks.js";
 
 export { ListenHubDO, SessionDO } from "../src/lib.js";
 
-export default createMcpHandler({ server: () => createConformanceServer() });
+const mcp = createMcpHandler({ server: () => createConformanceServer(), tasks: { tools: CONFORMANCE_TASK_TOOLS } });
+
+export const TaskDO = mcp.TaskDO;
+export default { fetch: mcp.fetch };

@@ -9,6 +9,7 @@ import { registerInputRequired } from "./input-required.js";
 import { registerConformancePrompts } from "./prompts.js";
 import { registerConformanceResources } from "./resources.js";
 import { registerStatelessProbeTools } from "./stateless-probes.js";
+import { registerTaskTools } from "./tasks.js";
 import { registerConformanceTools } from "./tools.js";
 
 export function createConformanceServer(): McpServer {
@@ -31,5 +32,6 @@ export function createConformanceServer(): McpServer {
   registerConformancePrompts(server);
   registerInputRequired(server);
   registerStatelessProbeTools(server);
+  registerTaskTools(server);
   return server;
 }

@@ -5,6 +5,7 @@
  */
 import { CLOCK_URI } from "./resources.js";
 import { createOpsApp } from "./ops.js";
+import { DEMO_TASK_TOOLS } from "./report.js";
 import { demoServerFactory } from "./server.js";
 import { createMcpHandler, createPusher } from "../src/lib.js";
 
@@ -14,7 +15,10 @@ const mcp = createMcpHandler<object>({
   // The demo authenticates nobody, so its one principal is everyone: its notes and principal-wide
   // switch are the deployment's, by this choice (README, "State").
   state: { sharedPrincipal: "deployment" },
+  tasks: { tools: DEMO_TASK_TOOLS },
 });
+// Each task runs in its own object of this class, which builds the demo's server (README, "Long-running tools").
+export const TaskDO = mcp.TaskDO;
 const ops = createOpsApp();
 
 export default {

@@ -7,6 +7,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { registerClientRequestTools } from "./client-requests.js";
 import { registerDemoPrompts } from "./prompts.js";
 import { registerDemoResources } from "./resources.js";
+import { registerReportTool } from "./report.js";
 import { registerDemoTools } from "./tools.js";
 import { registerCounterTools } from "./counter.js";
 import { registerNoteTools } from "./notes.js";
@@ -38,6 +39,7 @@ export function createDemoServer(state?: DemoState): McpServer {
   if (handles) registerCounterTools(server, handles);
   if (state) registerNoteTools(server, state);
   registerClientRequestTools(server);
+  registerReportTool(server);
   registerDemoResources(server);
   registerDemoPrompts(server);
 

@@ -28,6 +28,8 @@ export type { SessionRecord } from "./sessions/record.js";
 export type { ChosenSessionSettings as SessionSettings } from "./sessions/settings.js";
 export type { ResponseMode } from "./wire/headers.js";
 export type { McpHandlerOptions } from "./edge/options.js";
+export type { McpHandlerWithTasks } from "./edge/handler.js";
+export type { TaskSupport, TasksOptions } from "./tasks/options.js";
 export type { McpHandler } from "./wire/endpoint.js";
 export type { ConnectableServer, ServerContext, ServerFactory } from "./lane/server-factory.js";
 export { INPUT_KEY_META } from "./wire/answers.js";

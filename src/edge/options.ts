@@ -16,6 +16,7 @@ import type { StatelessLaneOptions } from "../stateless/options.js";
 import { DEFAULT_CACHE_HINTS, type CacheHints } from "../stateless/result.js";
 import { DEFAULT_STATE_SECRET } from "../stateless/rounds.js";
 import type { StateStoreOptions } from "../state/store.js";
+import { resolveTasksOptions, type TasksOptions } from "../tasks/options.js";
 import { DEFAULT_MCP_PATH } from "../wire/endpoint.js";
 import type { ResponseMode } from "../wire/headers.js";
 
@@ -113,12 +114,21 @@ export interface McpHandlerOptions<E> {
    * (`sharedPrincipal: "deployment"`) or none (default). Session state needs no binding.
    */
   state?: Omit<StateStoreOptions, "jurisdiction">;
+  /**
+   * Tools that run as durable tasks (README, "Long-running tools"): each in its own TaskDO, where
+   * it outlives its request. Export the handler's `TaskDO` from the Worker module and bind it as
+   * `tasks.binding` (default "MCP_TASKS"); without the binding every tool runs as an ordinary call.
+   */
+  tasks?: TasksOptions;
 }
 
 export interface ResolvedOptions<E>
   extends
     Required<
-      Omit<McpHandlerOptions<E>, "session" | "sessionLimits" | "listenBinding" | "listenShards" | "jurisdiction" | "state">
+      Omit<
+        McpHandlerOptions<E>,
+        "session" | "sessionLimits" | "listenBinding" | "listenShards" | "jurisdiction" | "state" | "tasks"
+      >
     >,
     SessionLaneOptions<E>,
     StatelessLaneOptions<E> {}
@@ -152,6 +162,7 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     },
     changeScope: options.changeScope ?? "principal",
     state: { ...options.state, jurisdiction },
+    tasks: resolveTasksOptions(options.tasks, jurisdiction),
     session: { ...DEFAULT_SESSION_SETTINGS, ...options.session, topicsBinding, jurisdiction },
     sessionLimits: { ...DEFAULT_SESSION_LIMITS, ...options.sessionLimits },
   };

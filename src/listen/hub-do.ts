@@ -82,7 +82,8 @@ export class ListenHubDO extends DurableObject<unknown> {
   async deliver(change: JSONRPCNotification, principal?: string): Promise<number> {
     let reached = 0;
     for (const listener of this.#listeners) if (listener.offer(change, principal)) reached++;
-    if (change.method === "notifications/resources/updated") return reached;
+    // 2025 sessions hear list changes here; resource updates reach them through their topics, and task status through their own lane.
+    if (!change.method.endsWith("/list_changed")) return reached;
     const sessions = this.#sessions(principal);
     const published = await Promise.all(sessions.map((session) => this.#publish(session, change)));
     return reached + published.filter(Boolean).length;

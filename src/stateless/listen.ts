@@ -4,6 +4,7 @@
  * server declares. The stream is held by a listener hub (src/listen/hub-do.ts), where every
  * isolate, cron trigger or queue consumer can reach it; this Worker only passes it through.
  */
+import { hasTaskClientCapabilityV2 } from "@modelcontextprotocol/ext-tasks/core/v2";
 import { ErrorCode, type JSONRPCRequest, type MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestScope } from "../lane/scope.js";
 import { honoredFilter, readFilter } from "../listen/filter.js";
@@ -18,6 +19,7 @@ export async function serveListen<E extends object>(
   transport: StatelessTransport,
   extra: MessageExtraInfo,
   placement: HubPlacement,
+  tasks: boolean,
 ): Promise<Response> {
   const hub = hubStub(env, placement, homeShard(principal, crypto.randomUUID(), placement.shards));
   if (!hub) {
@@ -31,7 +33,8 @@ export async function serveListen<E extends object>(
   const outcome = await hub.listen({
     subscriptionId: message.id,
     principal: principal.id,
-    filter: honoredFilter(filter, capabilities),
+    // Task status only for a deployment that runs tasks, to a client that negotiates them.
+    filter: honoredFilter(filter, capabilities, tasks && hasTaskClientCapabilityV2(message.params)),
     serverInfo,
     limitPerPrincipal: !principal.shared,
   });

@@ -4,6 +4,7 @@
 import type { StateStoreOptions } from "../state/store.js";
 import type { ServerFactory } from "../lane/server-factory.js";
 import type { HubPlacement } from "../listen/shards.js";
+import type { ResolvedTasksOptions } from "../tasks/options.js";
 import type { ResponseMode } from "../wire/headers.js";
 import type { CacheHints } from "./result.js";
 
@@ -18,4 +19,6 @@ export interface StatelessLaneOptions<E> {
   stateSecret: string;
   /** Where `subscriptions/listen` streams are held. */
   listen: HubPlacement;
+  /** Which tools run as tasks, and where task objects live (src/tasks/). */
+  tasks: ResolvedTasksOptions;
 }

@@ -17,10 +17,11 @@ import { createResponseChannel } from "../wire/response-channel.js";
 import { envelopeOf, type Envelope } from "./envelope.js";
 import { checkModernHeaders } from "./headers.js";
 import type { StatelessLaneOptions } from "./options.js";
-import { MODERN_METHODS, MODERN_PROTOCOL_VERSION, SUPPORTED_VERSIONS } from "./protocol.js";
+import { MODERN_METHODS, MODERN_PROTOCOL_VERSION, SUPPORTED_VERSIONS, TASK_METHODS } from "./protocol.js";
 import { MULTI_ROUND_METHODS } from "./input-rounds.js";
 import { readRounds } from "./rounds.js";
 import { serveListen } from "./listen.js";
+import { createTask, serveTaskRequest, taskDispatch, tasksOn, withoutTaskHint } from "./tasks.js";
 import { StatelessTransport, type RoundContext } from "./transport.js";
 
 export async function handleModernPost<E extends object>(
@@ -34,18 +35,26 @@ export async function handleModernPost<E extends object>(
   // Cancellation travels as the closed response stream on this era: a notification changes nothing.
   if (!isRequest(message)) return new Response(null, { status: 202 });
   const envelope = envelopeOf(message);
-  const rejected = checkRequest(request, message, envelope);
+  const tasks = tasksOn(env, options.tasks);
+  const rejected = checkRequest(request, message, envelope, tasks);
   if (rejected) return rejected;
+  const dispatch = tasks && message.method === "tools/call" ? taskDispatch(message, options.tasks) : "sync";
+  if (dispatch instanceof Response) return dispatch;
 
-  let served = message;
+  let served = withoutTaskHint(message);
   let rounds: RoundContext | undefined;
   if (MULTI_ROUND_METHODS.has(message.method)) {
-    const read = await readRounds(message, principal.id, env, options.stateSecret);
+    const read = await readRounds(served, principal.id, env, options.stateSecret);
     if (!read.ok) return Response.json(errorResponse(message.id, ErrorCode.InvalidParams, read.message));
     served = read.request;
     rounds = read.context;
   }
-  const transport = new StatelessTransport(served, envelope, options.cache, changes !== undefined, rounds);
+  const transport = new StatelessTransport(served, envelope, {
+    cache: options.cache,
+    listens: changes !== undefined,
+    tasks,
+    rounds,
+  });
   if (changes) {
     transport.onchange = (change) =>
       waitUntil(
@@ -66,8 +75,17 @@ export async function handleModernPost<E extends object>(
     authInfo: principal.authInfo,
   };
   try {
-    if (message.method === "subscriptions/listen") return await serveListen(scope, message, transport, extra, options.listen);
+    if (message.method === "subscriptions/listen")
+      return await serveListen(scope, message, transport, extra, options.listen, tasks);
     const channel = createResponseChannel("", mode, {}, false);
+    if (dispatch === "task") {
+      const create = () => createTask(env, options.tasks, request, message, envelope, principal);
+      return await transport.serveWith(channel, extra, request.headers, create);
+    }
+    if (TASK_METHODS.has(message.method)) {
+      const serve = () => serveTaskRequest(env, options.tasks, message, principal);
+      return await transport.serveWith(channel, extra, request.headers, serve);
+    }
     return await transport.serve(channel, extra, request.headers);
   } catch (error) {
     // Only the synthetic initialize can fail here: the server refused what `_meta` declares.
@@ -79,7 +97,12 @@ export async function handleModernPost<E extends object>(
 }
 
 /** The spec's order: an unsupported version, then the headers, then a method this era has. */
-function checkRequest(request: Request, message: JSONRPCRequest, { protocolVersion }: Envelope): Response | undefined {
+function checkRequest(
+  request: Request,
+  message: JSONRPCRequest,
+  { protocolVersion }: Envelope,
+  tasks: boolean,
+): Response | undefined {
   if (protocolVersion !== MODERN_PROTOCOL_VERSION) {
     const text = `Bad Request: unsupported protocol version "${protocolVersion}"; supported: ${SUPPORTED_VERSIONS.join(", ")}`;
     return jsonRpcError(400, ProtocolErrorCode.UnsupportedProtocolVersion, text, {
@@ -89,7 +112,7 @@ function checkRequest(request: Request, message: JSONRPCRequest, { protocolVersi
   }
   const mismatch = checkModernHeaders(request, message);
   if (mismatch) return mismatch;
-  if (MODERN_METHODS.has(message.method)) return undefined;
+  if (MODERN_METHODS.has(message.method) || (tasks && TASK_METHODS.has(message.method))) return undefined;
   return jsonRpcError(
     404,
     ErrorCode.MethodNotFound,

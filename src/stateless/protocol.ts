@@ -3,6 +3,7 @@
  * "Request Metadata", server/discover, server/utilities/caching): the versions, the methods that
  * exist on it, which header names what, and the one error code the SDK v2 enum lacks.
  */
+import { TASKS_EXTENSION_ID_V2 } from "@modelcontextprotocol/ext-tasks/core/v2";
 import { SUPPORTED_PROTOCOL_VERSIONS as SESSION_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 
 export const MODERN_PROTOCOL_VERSION = "2026-07-28";
@@ -28,11 +29,23 @@ export const MODERN_METHODS: ReadonlySet<string> = new Set([
   "subscriptions/listen",
 ]);
 
-/** The `params` member `Mcp-Name` must equal, for the requests that name something. */
-export const NAMED_BY: Readonly<Record<string, "name" | "uri">> = {
+/**
+ * The task methods of the tasks extension (SEP-2663), which exist when the deployment runs tasks;
+ * `tasks/result` and `tasks/list` are gone from this era (-32601).
+ */
+export const TASK_METHODS: ReadonlySet<string> = new Set(["tasks/get", "tasks/update", "tasks/cancel"]);
+
+/** What `server/discover` adds under `capabilities.extensions` when tasks are on. */
+export const TASKS_CAPABILITY = { [TASKS_EXTENSION_ID_V2]: {} };
+
+/** The `params` member `Mcp-Name` must equal, for the requests that name something (SEP-2663 adds the task methods). */
+export const NAMED_BY: Readonly<Record<string, "name" | "uri" | "taskId">> = {
   "tools/call": "name",
   "prompts/get": "name",
   "resources/read": "uri",
+  "tasks/get": "taskId",
+  "tasks/update": "taskId",
+  "tasks/cancel": "taskId",
 };
 
 /** Results that carry `ttlMs` and `cacheScope` (spec 2026-07-28, server/utilities/caching). */

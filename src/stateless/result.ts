@@ -14,7 +14,7 @@ import {
   type ServerCapabilities,
 } from "@modelcontextprotocol/sdk/types.js";
 import { isErrorResponse } from "../wire/message-kind.js";
-import { CACHEABLE_METHODS, SUPPORTED_VERSIONS } from "./protocol.js";
+import { CACHEABLE_METHODS, SUPPORTED_VERSIONS, TASKS_CAPABILITY } from "./protocol.js";
 
 /** How long a client may reuse a cacheable result, and whether across authorization contexts. */
 export interface CacheHints {
@@ -45,10 +45,21 @@ function modernCapabilities(
   };
 }
 
-export function discoverResult(initialized: InitializeResult, cache: CacheHints, listens: boolean): Record<string, unknown> {
+/** What the deployment adds to the server's own capabilities: listen streams, the tasks extension. */
+export interface DeploymentFeatures {
+  listens: boolean;
+  tasks: boolean;
+}
+
+export function discoverResult(
+  initialized: InitializeResult,
+  cache: CacheHints,
+  { listens, tasks }: DeploymentFeatures,
+): Record<string, unknown> {
+  const capabilities = modernCapabilities(initialized.capabilities, listens);
   return {
     supportedVersions: SUPPORTED_VERSIONS,
-    capabilities: modernCapabilities(initialized.capabilities, listens),
+    capabilities: tasks ? { ...capabilities, extensions: TASKS_CAPABILITY } : capabilities,
     ...(initialized.instructions !== undefined && { instructions: initialized.instructions }),
     ...cache,
   };

@@ -10,7 +10,6 @@ import {
   CancelTaskRequestV2Schema,
   GetTaskRequestV2Schema,
   hasTaskClientCapabilityV2,
-  TASKS_EXTENSION_ID_V2,
 } from "@modelcontextprotocol/ext-tasks/core/v2";
 import { ProtocolErrorCode } from "@modelcontextprotocol/server";
 import { ErrorCode, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
@@ -22,15 +21,10 @@ import type { TaskStart, TaskView } from "../tasks/record.js";
 import { jsonRpcError } from "../wire/errors.js";
 import { hasBinding } from "../wire/namespace.js";
 import type { Envelope } from "./envelope.js";
-
-/** The task methods of 2026-07-28; `tasks/result` and `tasks/list` are gone from this era (-32601). */
-export const TASK_METHODS: ReadonlySet<string> = new Set(["tasks/get", "tasks/update", "tasks/cancel"]);
+import { TASKS_CAPABILITY } from "./protocol.js";
 
 /** We mint UUIDs: an id longer than this was never ours, and is not worth an object lookup. */
 export const MAX_TASK_ID_LENGTH = 64;
-
-/** What `server/discover` adds under `capabilities.extensions` when tasks are on. */
-export const TASKS_CAPABILITY = { [TASKS_EXTENSION_ID_V2]: {} };
 
 /**
  * `tasks/update`'s params. Looser than the extension's UpdateTaskRequestV2Schema on purpose: an
@@ -56,6 +50,17 @@ export function taskDispatch(message: JSONRPCRequest, tasks: ResolvedTasksOption
   return missingExtension(message, `the tool ${String(message.params?.["name"])} runs only as a task`);
 }
 
+/**
+ * `tools/call` without the session era's `task` hint (SEP-1686). On this era it is tolerated and
+ * never makes a task (SEP-2663: the server alone decides), while the SDK v1 server would refuse
+ * it for a server without the session era's tasks capability.
+ */
+export function withoutTaskHint(message: JSONRPCRequest): JSONRPCRequest {
+  if (message.method !== "tools/call" || message.params?.["task"] === undefined) return message;
+  const { task: _task, ...params } = message.params;
+  return { ...message, params };
+}
+
 /** Stores the task, then answers the flat CreateTaskResult (no `result`, `requestState` or v1 names). */
 export async function createTask(
   env: object,
@@ -65,7 +70,11 @@ export async function createTask(
   envelope: Envelope,
   principal: Principal,
 ): Promise<Record<string, unknown>> {
-  const { name, arguments: args, _meta } = message.params as { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> };
+  const {
+    name,
+    arguments: args,
+    _meta,
+  } = message.params as { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> };
   const taskId = newTaskId();
   const start: TaskStart = {
     taskId,
@@ -89,9 +98,11 @@ export async function serveTaskRequest(
   message: JSONRPCRequest,
   principal: Principal,
 ): Promise<Record<string, unknown> | Response> {
-  if (!hasTaskClientCapabilityV2(message.params)) return missingExtension(message, `${message.method} belongs to the tasks extension`);
+  if (!hasTaskClientCapabilityV2(message.params))
+    return missingExtension(message, `${message.method} belongs to the tasks extension`);
   const parsed = parseTaskRequest(message);
-  if (typeof parsed === "string") return jsonRpcError(400, ErrorCode.InvalidParams, `Invalid params: ${parsed}`, { id: message.id });
+  if (typeof parsed === "string")
+    return jsonRpcError(400, ErrorCode.InvalidParams, `Invalid params: ${parsed}`, { id: message.id });
   const owner = { principal: principal.id };
   const stub = parsed.taskId.length <= MAX_TASK_ID_LENGTH ? taskStub(env, tasks, parsed.taskId) : undefined;
   let found: TaskView | boolean | null = null;
@@ -99,7 +110,9 @@ export async function serveTaskRequest(
   else if (stub && message.method === "tasks/update") found = await stub.update(owner, parsed.inputResponses ?? {});
   else if (stub) found = await stub.cancel(owner);
   if (!found) {
-    return jsonRpcError(200, ErrorCode.InvalidParams, `Invalid params: no task ${JSON.stringify(parsed.taskId)}`, { id: message.id });
+    return jsonRpcError(200, ErrorCode.InvalidParams, `Invalid params: no task ${JSON.stringify(parsed.taskId)}`, {
+      id: message.id,
+    });
   }
   return found === true ? { resultType: "complete" } : { ...found, resultType: "complete" };
 }
@@ -107,7 +120,9 @@ export async function serveTaskRequest(
 function parseTaskRequest(message: JSONRPCRequest): { taskId: string; inputResponses?: Record<string, unknown> } | string {
   if (message.method === "tasks/update") {
     const checked = UpdateParamsSchema.safeParse(message.params);
-    return checked.success ? checked.data : "tasks/update needs params.taskId (a string) and params.inputResponses (answers by key)";
+    return checked.success
+      ? checked.data
+      : "tasks/update needs params.taskId (a string) and params.inputResponses (answers by key)";
   }
   const schema = message.method === "tasks/get" ? GetTaskRequestV2Schema : CancelTaskRequestV2Schema;
   const checked = schema.safeParse(message);
@@ -115,8 +130,24 @@ function parseTaskRequest(message: JSONRPCRequest): { taskId: string; inputRespo
 }
 
 /** A Task's own fields: what CreateTaskResult carries of the DetailedTask. */
-function taskOf({ taskId, status, statusMessage, createdAt, lastUpdatedAt, ttlMs, pollIntervalMs }: TaskView): Record<string, unknown> {
-  return { taskId, status, ...(statusMessage !== undefined && { statusMessage }), createdAt, lastUpdatedAt, ttlMs, pollIntervalMs };
+function taskOf({
+  taskId,
+  status,
+  statusMessage,
+  createdAt,
+  lastUpdatedAt,
+  ttlMs,
+  pollIntervalMs,
+}: TaskView): Record<string, unknown> {
+  return {
+    taskId,
+    status,
+    ...(statusMessage !== undefined && { statusMessage }),
+    createdAt,
+    lastUpdatedAt,
+    ttlMs,
+    pollIntervalMs,
+  };
 }
 
 function missingExtension(message: JSONRPCRequest, why: string): Response {

@@ -45,6 +45,16 @@ export interface RoundContext {
   seal(book: AnswerBook): Promise<string>;
 }
 
+export interface StatelessTransportOptions {
+  cache: CacheHints;
+  /** The deployment has listener hubs, so list changes and resource updates reach clients. */
+  listens: boolean;
+  /** The deployment runs tools as tasks, so `server/discover` advertises the extension. */
+  tasks: boolean;
+  /** Absent for requests that may not answer `input_required`. */
+  rounds?: RoundContext | undefined;
+}
+
 /** Ids of the lane's own requests to the server; their answers never leave the transport. */
 const INITIALIZE_ID = "durable-mcp/stateless/initialize";
 const TOOLS_LIST_ID = "durable-mcp/stateless/tools-list";
@@ -63,6 +73,7 @@ export class StatelessTransport implements Transport {
   readonly #envelope: Envelope;
   readonly #cache: CacheHints;
   readonly #listens: boolean;
+  readonly #tasks: boolean;
   /** Absent for requests that may not answer `input_required`. */
   readonly #rounds: RoundContext | undefined;
   #quietTurns = 0;
@@ -77,12 +88,12 @@ export class StatelessTransport implements Transport {
   /** An answer that must be an HTTP error rather than a JSON-RPC result (-32021), while none was sent. */
   readonly #refused = new Promise<Response>((resolve) => (this.#refuse = resolve));
 
-  /** `listens`: the deployment has listener hubs, so list changes and resource updates reach clients. */
-  constructor(request: JSONRPCRequest, envelope: Envelope, cache: CacheHints, listens: boolean, rounds?: RoundContext) {
+  constructor(request: JSONRPCRequest, envelope: Envelope, { cache, listens, tasks, rounds }: StatelessTransportOptions) {
     this.#request = request;
     this.#envelope = envelope;
     this.#cache = cache;
     this.#listens = listens;
+    this.#tasks = tasks;
     this.#rounds = rounds;
   }
 
@@ -100,10 +111,10 @@ export class StatelessTransport implements Transport {
    * `headers`: the request's, for the `Mcp-Param-*` headers of a tool's arguments.
    */
   async serve(channel: ResponseChannel, extra: MessageExtraInfo, headers: Headers): Promise<Response> {
-    const initialized = await this.describeServer(extra);
-    this.#channel = channel;
+    const initialized = await this.#open(channel, extra);
     if (this.#request.method === "server/discover") {
-      this.#answer({ jsonrpc: "2.0", id: this.#request.id, result: discoverResult(initialized, this.#cache, this.#listens) });
+      const result = discoverResult(initialized, this.#cache, { listens: this.#listens, tasks: this.#tasks });
+      this.#answer({ jsonrpc: "2.0", id: this.#request.id, result });
       return channel.response;
     }
     if (this.#request.method === "tools/call") {
@@ -113,6 +124,35 @@ export class StatelessTransport implements Transport {
     this.#runsLong = setTimeout(() => channel.runsLong(), QUICK_ANSWER_MS);
     this.onmessage?.(this.#request, extra);
     return Promise.race([channel.response, this.#refused]);
+  }
+
+  /**
+   * Serves the request with what `produce` makes instead of the server's handler: the creation
+   * of a task for a `tools/call`, whose `Mcp-Param-*` headers are checked first, or a task
+   * request. The answer is stamped with the server's identity like any other; a Response from
+   * `produce` refuses the request as it is.
+   */
+  async serveWith(
+    channel: ResponseChannel,
+    extra: MessageExtraInfo,
+    headers: Headers,
+    produce: () => Promise<Record<string, unknown> | Response>,
+  ): Promise<Response> {
+    await this.#open(channel, extra);
+    if (this.#request.method === "tools/call") {
+      const mismatch = await this.#checkParamHeaders(headers, extra);
+      if (mismatch) return mismatch;
+    }
+    const made = await produce();
+    if (made instanceof Response) return made;
+    this.#answer({ jsonrpc: "2.0", id: this.#request.id, result: made });
+    return channel.response;
+  }
+
+  async #open(channel: ResponseChannel, extra: MessageExtraInfo): Promise<InitializeResult> {
+    const initialized = await this.describeServer(extra);
+    this.#channel = channel;
+    return initialized;
   }
 
   async send(message: JSONRPCMessage): Promise<void> {

@@ -64,4 +64,3 @@ export function resolveTasksOptions(
     pollIntervalMs: options?.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
   };
 }
-

@@ -12,7 +12,12 @@
  * Storage layout, key-value: "task" → TaskRecord.
  */
 import { DurableObject } from "cloudflare:workers";
-import { ErrorCode, type JSONRPCMessage, type JSONRPCNotification, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ErrorCode,
+  type JSONRPCMessage,
+  type JSONRPCNotification,
+  type JSONRPCRequest,
+} from "@modelcontextprotocol/sdk/types.js";
 import { buildServer, type ServerFactory } from "../lane/server-factory.js";
 import type { Principal } from "../security/auth.js";
 import { createRequestState } from "../state/request-state.js";
@@ -21,7 +26,17 @@ import { keyedQuestion, validAnswer } from "../wire/answers.js";
 import { errorResponse } from "../wire/errors.js";
 import { errorMessage, logError } from "../wire/log.js";
 import { MAX_TASK_ATTEMPTS, MAX_TASK_RESULT_BYTES, MAX_TASK_RUN_MS } from "./options.js";
-import { isTerminal, ownedBy, viewOf, type TaskError, type TaskOwner, type TaskRecord, type TaskStart, type TaskView } from "./record.js";
+import {
+  isTerminal,
+  ownedBy,
+  viewOf,
+  type TaskError,
+  type TaskOwner,
+  type TaskRecord,
+  type TaskStart,
+  type TaskView,
+} from "./record.js";
+import type { TaskRpc } from "./client.js";
 import { ToolCallRun, type RunOutcome } from "./run.js";
 
 /** Progress may come many times a second: the record is written, and listeners told, at most this often. */
@@ -45,10 +60,11 @@ interface Waiting {
 
 const RECORD_KEY = "task";
 
-export type TaskObjectClass = ReturnType<typeof createTaskObject>;
-export type TaskObject = InstanceType<TaskObjectClass>;
+/** A deployment's task object: its RPC (src/tasks/client.ts) and its alarm. Declared, as a class's private members cannot be emitted. */
+export type TaskObject<E = unknown> = DurableObject<E> & TaskRpc;
+export type TaskObjectClass<E = unknown> = new (ctx: DurableObjectState, env: E) => TaskObject<E>;
 
-export function createTaskObject<E>(runtime: TaskRuntime<E>) {
+export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E> {
   return class TaskDO extends DurableObject<E> {
     #record: TaskRecord | undefined;
     #run: ToolCallRun | undefined;
@@ -66,7 +82,16 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>) {
     async create(start: TaskStart): Promise<TaskView> {
       if (this.#record) return viewOf(this.#record);
       const now = Date.now();
-      this.#record = { ...start, status: "working", createdAt: now, lastUpdatedAt: now, inputRequests: {}, answers: {}, attempts: 0, idempotent: false };
+      this.#record = {
+        ...start,
+        status: "working",
+        createdAt: now,
+        lastUpdatedAt: now,
+        inputRequests: {},
+        answers: {},
+        attempts: 0,
+        idempotent: false,
+      };
       await this.#save();
       await this.ctx.storage.setAlarm(now);
       return viewOf(this.#record);
@@ -132,7 +157,10 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>) {
         const why = record.idempotent
           ? `it was cut off ${record.attempts} times`
           : `${record.call.name} does not declare idempotentHint, so it is not run again`;
-        await this.#settle(record, failure(`The task's run ended without an answer (the server restarted or a platform limit stopped it); ${why}`));
+        await this.#settle(
+          record,
+          failure(`The task's run ended without an answer (the server restarted or a platform limit stopped it); ${why}`),
+        );
         return await this.#expireLater(record);
       }
       await this.#execute(record);
@@ -181,7 +209,7 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>) {
         logError("A task's run failed", { taskId: record.taskId, reason: errorMessage(error) });
         await this.#settle(record, failure(`The task's run failed: ${errorMessage(error)}`));
       } finally {
-        clearTimeout(deadline);
+        if (deadline !== undefined) clearTimeout(deadline);
         this.#run = undefined;
         this.#abandonQuestions("The task ended");
         await run.close();
@@ -190,6 +218,9 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>) {
 
     /** The run answered: the task ends with it, unless it already ended (cancelled). */
     async #settle(record: TaskRecord, outcome: RunOutcome): Promise<void> {
+      // The end is written below: a pending progress flush has nothing left to say.
+      if (this.#flush !== undefined) clearTimeout(this.#flush);
+      this.#flush = undefined;
       if (isTerminal(record.status)) return;
       record.inputRequests = {};
       if (outcome.kind === "error") {
@@ -213,7 +244,8 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>) {
       const { key, request } = keyedQuestion(question, index);
       const known = record.answers[key];
       if (known?.method === question.method) return Promise.resolve({ jsonrpc: "2.0", id: question.id, result: known.result });
-      if (isTerminal(record.status)) return Promise.resolve(errorResponse(question.id, ErrorCode.InternalError, "The task ended"));
+      if (isTerminal(record.status))
+        return Promise.resolve(errorResponse(question.id, ErrorCode.InternalError, "The task ended"));
       record.inputRequests[key] = request;
       record.status = "input_required";
       void this.#changed(record);
@@ -242,7 +274,8 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>) {
 
     /** Answers every question still waiting with an error, so a handler that ignores its signal does not wait forever. */
     #abandonQuestions(reason: string): void {
-      for (const { questionId, resolve } of this.#waiting.values()) resolve(errorResponse(questionId, ErrorCode.InternalError, reason));
+      for (const { questionId, resolve } of this.#waiting.values())
+        resolve(errorResponse(questionId, ErrorCode.InternalError, reason));
       this.#waiting.clear();
     }
 

@@ -30,6 +30,8 @@ const LISTED_CAPABILITIES = {
   prompts: { listChanged: true },
   resources: { listChanged: true, subscribe: true },
   tools: { listChanged: true },
+  // The demo runs build_report, slow_task and confirm_action as tasks (README, "Long-running tools").
+  extensions: { "io.modelcontextprotocol/tasks": {} },
 };
 /** The demo's cache hints on 2026-07-28: the library's default, reuse nothing, share nothing. */
 const NO_CACHE = { ttlMs: 0, cacheScope: "private" };

@@ -1,7 +1,9 @@
 // A session outlives the process that served it: wrangler dev is restarted on the same port and
-// persist dir, and the client goes on with the same Mcp-Session-Id and resumes its stream.
+// persist dir, and the client goes on with the same Mcp-Session-Id and resumes its stream; a
+// task that was running ends in a defined state.
 import { expect, it } from "vitest";
 import { callTool, mcpPost, mcpRequest, openSession, openStream, request } from "../shared/mcp.js";
+import { modernRequest } from "../shared/modern.js";
 import { readAllSseMessages, readSseMessages, sseCursor } from "../shared/sse.js";
 import { useDevServer } from "./helpers/dev-server.js";
 import { connectClient } from "./helpers/mcp-client.js";
@@ -107,4 +109,37 @@ it("a call in flight at a restart ends with an error on its resumed stream; a la
   );
   expect(late.status).toBe(400);
   expect(await late.json()).toMatchObject({ error: { message: expect.stringContaining("is waiting for an answer") } });
+});
+
+it("a task running at a restart ends defined: run again when its tool is idempotent, failed with the reason when not", async () => {
+  const capabilities = { extensions: { "io.modelcontextprotocol/tasks": {} } };
+  const rpc = async (method: string, params: Record<string, unknown>) => {
+    const body = (await (await modernRequest(endpoint, crypto.randomUUID(), method, params, { capabilities })).json()) as {
+      result: Record<string, unknown> & { taskId: string; status: string; statusMessage?: string };
+    };
+    return body.result;
+  };
+  const waitFor = async (taskId: string, done: (task: { status: string; statusMessage?: string }) => boolean) => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const task = await rpc("tasks/get", { taskId });
+      if (done(task) || Date.now() > deadline) return task;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  const ended = (task: { status: string }) => ["completed", "failed", "cancelled"].includes(task.status);
+  const report = await rpc("tools/call", { name: "build_report", arguments: { sections: 3, secondsPerSection: 1 } });
+  const steps = await rpc("tools/call", { name: "slow_task", arguments: { steps: 50, delayMs: 300 } });
+  // Both runs have begun once they report progress.
+  for (const { taskId } of [report, steps]) await waitFor(taskId, (task) => task.statusMessage !== undefined);
+
+  await dev.server.restart();
+
+  expect(await waitFor(report.taskId, ended)).toMatchObject({
+    status: "completed",
+    result: { structuredContent: { sections: 3 } },
+  });
+  const failed = await waitFor(steps.taskId, ended);
+  expect(failed).toMatchObject({ status: "failed", error: { code: -32603 } });
+  expect(JSON.stringify(failed["error"])).toMatch(/slow_task does not declare idempotentHint/);
 });

@@ -14,14 +14,16 @@ export interface ModernRequestOptions {
   accept?: string;
 }
 
-/** The headers spec 2026-07-28 asks for: version, method, and the name of a tool, prompt or resource. */
+/** The headers spec 2026-07-28 asks for: version, method, and the name of a tool, prompt, resource or task. */
 function standardHeaders(method: string, params: Record<string, unknown>, version: string): Record<string, string> {
   const name =
     method === "resources/read"
       ? params["uri"]
       : method === "tools/call" || method === "prompts/get"
         ? params["name"]
-        : undefined;
+        : method.startsWith("tasks/")
+          ? params["taskId"]
+          : undefined;
   return {
     "MCP-Protocol-Version": version,
     "Mcp-Method": method,

@@ -7,9 +7,10 @@ declare namespace Cloudflare {
     MCP_SESSION_RATE_ADDRESS: RateLimit;
     MCP_LISTENERS: DurableObjectNamespace<import("../../src/listen/hub-do.js").ListenHubDO>;
     MCP_STATE: DurableObjectNamespace<import("../../src/state/state-do.js").StateDO>;
+    MCP_TASKS: DurableObjectNamespace;
   }
   interface GlobalProps {
     mainModule: typeof import("../../demo/index.js");
-    durableNamespaces: "SessionDO" | "TopicDO" | "SessionQuotaDO" | "ListenHubDO" | "StateDO";
+    durableNamespaces: "SessionDO" | "TopicDO" | "SessionQuotaDO" | "ListenHubDO" | "StateDO" | "TaskDO";
   }
 }
