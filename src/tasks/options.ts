@@ -56,11 +56,24 @@ export function resolveTasksOptions(
   options: TasksOptions | undefined,
   jurisdiction: DurableObjectJurisdiction | undefined,
 ): ResolvedTasksOptions {
+  const ttlMs = options?.ttlMs ?? DEFAULT_TASK_TTL_MS;
+  const pollIntervalMs = options?.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  // The wire carries both as integer milliseconds (SEP-2663); a task that expires at once helps nobody.
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0)
+    throw new RangeError(`tasks.ttlMs must be a positive integer of milliseconds, not ${ttlMs}`);
+  if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 0) {
+    throw new RangeError(`tasks.pollIntervalMs must be a non-negative integer of milliseconds, not ${pollIntervalMs}`);
+  }
+  for (const [name, support] of Object.entries(options?.tools ?? {})) {
+    if (support !== "optional" && support !== "required") {
+      throw new RangeError(`tasks.tools.${name} must be "optional" or "required", not ${JSON.stringify(support)}`);
+    }
+  }
   return {
     tools: { ...options?.tools },
     binding: options?.binding ?? DEFAULT_TASKS_BINDING,
     jurisdiction,
-    ttlMs: Math.min(options?.ttlMs ?? DEFAULT_TASK_TTL_MS, MAX_TASK_TTL_MS),
-    pollIntervalMs: options?.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    ttlMs: Math.min(ttlMs, MAX_TASK_TTL_MS),
+    pollIntervalMs,
   };
 }

@@ -5,7 +5,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { DEMO_TASK_TOOLS } from "../../demo/report.js";
-import { bearerTokens } from "../../src/lib.js";
+import { createDemoServer } from "../../demo/server.js";
+import { bearerTokens, createMcpHandler } from "../../src/lib.js";
 import { MAX_TASK_SUBSCRIPTIONS } from "../../src/listen/filter.js";
 import { MAX_TASK_ID_LENGTH } from "../../src/stateless/tasks.js";
 import { MAX_TASK_ATTEMPTS, MAX_TASK_RESULT_BYTES, MAX_TASK_TTL_MS } from "../../src/tasks/options.js";
@@ -187,6 +188,13 @@ describe("a tool marked as a task", () => {
 });
 
 describe("the limits of a task", () => {
+  it("refuses a tasks option that no task could keep, when the handler is made", () => {
+    const server = () => createDemoServer();
+    expect(() => createMcpHandler({ server, tasks: { tools: {}, ttlMs: 0 } })).toThrow(/ttlMs must be a positive integer/);
+    expect(() => createMcpHandler({ server, tasks: { tools: {}, pollIntervalMs: 0.5 } })).toThrow(/pollIntervalMs/);
+    expect(() => createMcpHandler({ server, tasks: { tools: { echo: "always" as never } } })).toThrow(/"optional" or "required"/);
+  });
+
   it("keeps a record at most MAX_TASK_TTL_MS, whatever ttlMs the deployment asks", async () => {
     const long = workerWith({ tasks: { tools: DEMO_TASK_TOOLS, ttlMs: 2 * MAX_TASK_TTL_MS } });
     const { taskId, ttlMs } = await startTask(long, "slow_task", { steps: 1, delayMs: 0 });
