@@ -60,7 +60,7 @@ export class ToolCallRun implements Transport {
   }
 
   /** Whether the tool declares `annotations.idempotentHint`, asked of the server after the replayed initialize. */
-  async describeTool(): Promise<{ idempotent: boolean; found: boolean }> {
+  async describeTool(): Promise<{ idempotent: boolean }> {
     const { capabilities, info } = this.#start.client;
     const params = { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities, clientInfo: info };
     const initialized = await this.#ask(INITIALIZE_ID, "initialize", params);
@@ -69,7 +69,7 @@ export class ToolCallRun implements Transport {
     const listed = await this.#ask(TOOLS_LIST_ID, "tools/list", {});
     const tools = "result" in listed ? ((listed.result["tools"] ?? []) as ListedTool[]) : [];
     const tool = tools.find(({ name }) => name === this.#start.call.name);
-    return { idempotent: tool?.annotations?.idempotentHint === true, found: tool !== undefined };
+    return { idempotent: tool?.annotations?.idempotentHint === true };
   }
 
   /** Calls the tool; resolves with what it answered. */

@@ -53,11 +53,11 @@ describe("ToolCallRun", () => {
     const { server: mcp } = server();
     const waiting = new ToolCallRun(startOf("wait"), quiet);
     await mcp.connect(waiting);
-    expect(await waiting.describeTool()).toEqual({ idempotent: true, found: true });
+    expect(await waiting.describeTool()).toEqual({ idempotent: true });
     const { server: other } = server();
     const working = new ToolCallRun(startOf("work"), quiet);
     await other.connect(working);
-    expect(await working.describeTool()).toEqual({ idempotent: false, found: true });
+    expect(await working.describeTool()).toEqual({ idempotent: false });
   });
 
   it("fires the handler's AbortSignal when the task is cancelled", async () => {
