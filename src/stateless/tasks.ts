@@ -78,7 +78,6 @@ export async function createTask(
   const taskId = newTaskId();
   const start: TaskStart = {
     taskId,
-    era: "2026",
     owner: { principal: principal.id },
     principal,
     call: { name, ...(args !== undefined && { arguments: args }), ...(_meta !== undefined && { _meta }) },

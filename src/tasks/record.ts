@@ -21,7 +21,6 @@ export interface TaskOwner {
 /** Everything the task's object needs to run the tool as the request that created it would have. */
 export interface TaskStart {
   taskId: string;
-  era: "2025" | "2026";
   owner: TaskOwner;
   principal: Principal;
   call: { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> };

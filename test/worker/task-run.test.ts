@@ -11,7 +11,6 @@ import { ToolCallRun, type RunHooks } from "../../src/tasks/run.js";
 function startOf(name: string, args: Record<string, unknown> = {}): TaskStart {
   return {
     taskId: "t-1",
-    era: "2026",
     owner: { principal: "p" },
     principal: { id: "p", shared: false },
     call: { name, arguments: args },
