@@ -8,6 +8,7 @@
  */
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
+  ErrorCode,
   LATEST_PROTOCOL_VERSION,
   type JSONRPCMessage,
   type JSONRPCNotification,
@@ -15,6 +16,7 @@ import {
   type MessageExtraInfo,
 } from "@modelcontextprotocol/sdk/types.js";
 import { isChange } from "../lane/changes.js";
+import { errorResponse } from "../wire/errors.js";
 import { isErrorResponse, isRequest, isResponse } from "../wire/message-kind.js";
 import type { TaskError, TaskStart } from "./record.js";
 
@@ -84,9 +86,14 @@ export class ToolCallRun implements Transport {
     return { kind: "result", result: "result" in answer ? answer.result : {} };
   }
 
-  /** Stops the handler as a 2025 client's `notifications/cancelled` would: its `AbortSignal` fires. */
+  /**
+   * Stops the handler as a 2025 client's `notifications/cancelled` would: its `AbortSignal` fires.
+   * The SDK sends no answer to a cancelled request, so `call()` resolves here, with the reason, and
+   * the task's object is not kept waiting for one.
+   */
   cancel(reason: string): void {
     this.onmessage?.({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: CALL_ID, reason } }, this.#extra);
+    this.#waiting.get(CALL_ID)?.(errorResponse(CALL_ID, ErrorCode.InternalError, reason));
   }
 
   async send(message: JSONRPCMessage): Promise<void> {

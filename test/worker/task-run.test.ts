@@ -59,15 +59,17 @@ describe("ToolCallRun", () => {
     expect(await working.describeTool()).toEqual({ idempotent: false });
   });
 
-  it("fires the handler's AbortSignal when the task is cancelled", async () => {
+  it("fires the handler's AbortSignal when the task is cancelled, and ends the run without the answer the SDK never sends", async () => {
     const { server: mcp, aborted } = server();
     const run = new ToolCallRun(startOf("wait"), quiet);
     await mcp.connect(run);
     await run.describeTool();
-    void run.call();
+    const outcome = run.call();
     await new Promise((resolve) => setTimeout(resolve, 10));
     run.cancel("The client cancelled the task");
     expect(await aborted).toMatch(/cancelled the task/);
+    // The SDK answers no cancelled request: the run ends all the same, so its object is not held waiting.
+    expect(await outcome).toMatchObject({ kind: "error", error: { message: "The client cancelled the task" } });
   });
 
   it("turns progress into a status line and a question into an answer the handler receives", async () => {
