@@ -11,7 +11,6 @@ import { ProtocolErrorCode } from "@modelcontextprotocol/server";
 import {
   ErrorCode,
   LoggingLevelSchema,
-  LATEST_PROTOCOL_VERSION,
   type ClientCapabilities,
   type InitializeResult,
   type JSONRPCMessage,
@@ -22,6 +21,7 @@ import {
   type MessageExtraInfo,
 } from "@modelcontextprotocol/sdk/types.js";
 import { isChange } from "../lane/changes.js";
+import { initializeParams, listedTool, OwnRequests } from "../lane/own-requests.js";
 import { errorResponse, jsonRpcError } from "../wire/errors.js";
 import { isErrorResponse, isRequest, isResponse } from "../wire/message-kind.js";
 import { QUICK_ANSWER_MS, type ResponseChannel } from "../wire/response-channel.js";
@@ -79,7 +79,7 @@ export class StatelessTransport implements Transport {
   #quietTurns = 0;
   #roundEnding = false;
   /** The lane's own requests to the server, waiting for its answer. */
-  readonly #internal = new Map<string, (answer: JSONRPCMessage) => void>();
+  readonly #own = new OwnRequests();
   #channel: ResponseChannel | undefined;
   #initialize: InitializeResult | undefined;
   #runsLong: ReturnType<typeof setTimeout> | undefined;
@@ -157,10 +157,8 @@ export class StatelessTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (isResponse(message)) {
-      const internal = typeof message.id === "string" ? this.#internal.get(message.id) : undefined;
-      if (internal) internal(message);
-      else if (message.id === this.#request.id)
-        this.#answer(isErrorResponse(message) ? readableValidationError(message) : message);
+      if (this.#own.settle(message)) return;
+      if (message.id === this.#request.id) this.#answer(isErrorResponse(message) ? readableValidationError(message) : message);
       return;
     }
     if (isChange(message)) return this.onchange?.(message);
@@ -178,8 +176,7 @@ export class StatelessTransport implements Transport {
    */
   async describeServer(extra: MessageExtraInfo): Promise<InitializeResult> {
     const { clientCapabilities, clientInfo } = this.#envelope;
-    const params = { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: clientCapabilities, clientInfo };
-    const answer = await this.#askServer(INITIALIZE_ID, "initialize", params, extra);
+    const answer = await this.#askServer(INITIALIZE_ID, "initialize", initializeParams(clientCapabilities, clientInfo), extra);
     if (isErrorResponse(answer)) throw new Error(answer.error.message);
     // The SDK built this result itself: parsing it again would only cost every request a zod pass.
     this.#initialize = (answer as JSONRPCResultResponse).result as InitializeResult;
@@ -193,9 +190,8 @@ export class StatelessTransport implements Transport {
    */
   async #checkParamHeaders(headers: Headers, extra: MessageExtraInfo): Promise<Response | undefined> {
     const listed = await this.#askServer(TOOLS_LIST_ID, "tools/list", {}, extra);
-    const tools = "result" in listed ? ((listed.result["tools"] ?? []) as { name: string; inputSchema?: unknown }[]) : [];
     const { name, arguments: args } = (this.#request.params ?? {}) as { name?: string; arguments?: Record<string, unknown> };
-    const declared = paramHeadersOf(tools.find((tool) => tool.name === name)?.inputSchema);
+    const declared = paramHeadersOf(listedTool(listed, name)?.inputSchema);
     const problem = checkParamHeaders(declared, args, headers);
     if (problem === undefined) return undefined;
     return jsonRpcError(400, HEADER_MISMATCH_CODE, `Bad Request: ${problem}`, { id: this.#request.id });
@@ -203,13 +199,7 @@ export class StatelessTransport implements Transport {
 
   /** Sends the server a request of the lane's own; resolves with its answer. */
   #askServer(id: string, method: string, params: Record<string, unknown>, extra: MessageExtraInfo): Promise<JSONRPCMessage> {
-    return new Promise((resolve) => {
-      this.#internal.set(id, (answer) => {
-        this.#internal.delete(id);
-        resolve(answer);
-      });
-      this.onmessage?.({ jsonrpc: "2.0", id, method, params }, extra);
-    });
+    return this.#own.ask((request) => this.onmessage?.(request, extra), id, method, params);
   }
 
   #answer(answer: JSONRPCMessage): void {

@@ -9,13 +9,13 @@
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   ErrorCode,
-  LATEST_PROTOCOL_VERSION,
   type JSONRPCMessage,
   type JSONRPCNotification,
   type JSONRPCRequest,
   type MessageExtraInfo,
 } from "@modelcontextprotocol/sdk/types.js";
 import { isChange } from "../lane/changes.js";
+import { initializeParams, listedTool, OwnRequests } from "../lane/own-requests.js";
 import { errorResponse } from "../wire/errors.js";
 import { isErrorResponse, isRequest, isResponse } from "../wire/message-kind.js";
 import type { TaskError, TaskStart } from "./record.js";
@@ -46,7 +46,7 @@ export class ToolCallRun implements Transport {
   readonly #start: TaskStart;
   readonly #hooks: RunHooks;
   readonly #extra: MessageExtraInfo;
-  readonly #waiting = new Map<string, (answer: JSONRPCMessage) => void>();
+  readonly #own = new OwnRequests();
 
   constructor(start: TaskStart, hooks: RunHooks) {
     this.#start = start;
@@ -64,14 +64,11 @@ export class ToolCallRun implements Transport {
   /** Whether the tool declares `annotations.idempotentHint`, asked of the server after the replayed initialize. */
   async describeTool(): Promise<{ idempotent: boolean }> {
     const { capabilities, info } = this.#start.client;
-    const params = { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities, clientInfo: info };
-    const initialized = await this.#ask(INITIALIZE_ID, "initialize", params);
+    const initialized = await this.#ask(INITIALIZE_ID, "initialize", initializeParams(capabilities, info));
     if (isErrorResponse(initialized)) throw new Error(initialized.error.message);
     this.onmessage?.({ jsonrpc: "2.0", method: "notifications/initialized" }, this.#extra);
     const listed = await this.#ask(TOOLS_LIST_ID, "tools/list", {});
-    const tools = "result" in listed ? ((listed.result["tools"] ?? []) as ListedTool[]) : [];
-    const tool = tools.find(({ name }) => name === this.#start.call.name);
-    return { idempotent: tool?.annotations?.idempotentHint === true };
+    return { idempotent: listedTool(listed, this.#start.call.name)?.annotations?.idempotentHint === true };
   }
 
   /** Calls the tool; resolves with what it answered. */
@@ -93,12 +90,12 @@ export class ToolCallRun implements Transport {
    */
   cancel(reason: string): void {
     this.onmessage?.({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: CALL_ID, reason } }, this.#extra);
-    this.#waiting.get(CALL_ID)?.(errorResponse(CALL_ID, ErrorCode.InternalError, reason));
+    this.#own.settle(errorResponse(CALL_ID, ErrorCode.InternalError, reason));
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (isResponse(message)) {
-      if (typeof message.id === "string") this.#waiting.get(message.id)?.(message);
+      this.#own.settle(message);
       return;
     }
     // A question may wait for a person for minutes: the server's send must not wait with it.
@@ -109,19 +106,8 @@ export class ToolCallRun implements Transport {
   }
 
   #ask(id: string, method: string, params: Record<string, unknown>): Promise<JSONRPCMessage> {
-    return new Promise((resolve) => {
-      this.#waiting.set(id, (answer) => {
-        this.#waiting.delete(id);
-        resolve(answer);
-      });
-      this.onmessage?.({ jsonrpc: "2.0", id, method, params }, this.#extra);
-    });
+    return this.#own.ask((request) => this.onmessage?.(request, this.#extra), id, method, params);
   }
-}
-
-interface ListedTool {
-  name: string;
-  annotations?: { idempotentHint?: boolean };
 }
 
 /** A progress notification as one line: its message, or how far it got. */
