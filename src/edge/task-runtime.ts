@@ -1,8 +1,11 @@
 /**
  * What a deployment's TaskDO needs of createMcpHandler's options: the server it runs, the state
- * its handler sees, and the listen streams its status and its handler's changes go to.
+ * its handler sees, and where its status and its handler's changes go: a 2025 session's task
+ * tells its session's standalone stream, a 2026-07-28 task the listen streams that asked for it.
  */
 import { audienceOf, createChangeFeed, deliverChange } from "../listen/feed.js";
+import { sessionStub } from "../sessions/rpc.js";
+import { sessionTaskOf } from "../tasks/session-view.js";
 import type { TaskRuntime } from "../tasks/task-do.js";
 import type { ResolvedOptions } from "./options.js";
 
@@ -10,14 +13,19 @@ export function taskRuntime<E extends object>(options: ResolvedOptions<E>): Task
   return {
     server: options.server,
     state: options.state,
-    // `notifications/tasks` reaches the listen streams of the task's principal that asked for its id.
-    announce: (env, view, record) =>
-      deliverChange(
+    announce: (env, view, record) => {
+      const { sessionId } = record.owner;
+      if (sessionId !== undefined) {
+        const status = { jsonrpc: "2.0" as const, method: "notifications/tasks/status", params: sessionTaskOf(view) };
+        return sessionStub(env, options, sessionId).publish([status]);
+      }
+      return deliverChange(
         env,
         options,
         { jsonrpc: "2.0", method: "notifications/tasks", params: view },
         audienceOf(record.principal, options.listen.shards),
-      ),
+      );
+    },
     publish: async (env, changes, principal) => await createChangeFeed(env, options)?.publish(changes, principal),
   };
 }

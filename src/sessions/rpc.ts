@@ -6,7 +6,7 @@
  * Which methods check the principal: `open`, `writeState`, `openStream` and `terminate` take the caller's
  * principal and answer as if the session did not exist when it is not the one that created the
  * session; every client request reaches one of them first. `create`, `openInbox`, `expectAnswer`,
- * `change` and `handOver` trust their caller: the Worker calls them only inside a request that
+ * `change`, `rememberTask`, `tasks` and `handOver` trust their caller: the Worker calls them only inside a request that
  * `open` (or `initialize`) already admitted, with stream ids it minted itself. `publish`, `ask`
  * and `stats` are the operator's (src/push/pusher.ts): there is no client principal to check, so
  * whoever holds the binding may call them, and a deployment must not expose them to clients
@@ -100,6 +100,10 @@ export interface SessionRpc extends Rpc.DurableObjectBranded {
    * record's bounds (record.ts) is not applied, and the answer says why.
    */
   change(change: SessionChange): Promise<string | undefined>;
+  /** Remembers a task the session started, for tasks/list; false when the session keeps as many as it may. */
+  rememberTask(taskId: string, expiresAt: number): Promise<boolean>;
+  /** The ids of the tasks the session started that have not expired, oldest first. */
+  tasks(): Promise<string[]>;
   /** Takes over the rest of a POST stream: logs its messages, writes them to its resumed stream. */
   handOver(streamId: string, messages: NumberedMessage[], done: boolean, lostThrough?: number): Promise<void>;
   /**

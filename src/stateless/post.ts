@@ -21,7 +21,8 @@ import { MODERN_METHODS, MODERN_PROTOCOL_VERSION, SUPPORTED_VERSIONS, TASK_METHO
 import { MULTI_ROUND_METHODS } from "./input-rounds.js";
 import { readRounds } from "./rounds.js";
 import { serveListen } from "./listen.js";
-import { createTask, serveTaskRequest, taskDispatch, tasksOn, withoutTaskHint } from "./tasks.js";
+import { tasksOn } from "../tasks/client.js";
+import { createTask, serveTaskRequest, taskDispatch, withoutTaskHint } from "./tasks.js";
 import { StatelessTransport, type RoundContext } from "./transport.js";
 
 export async function handleModernPost<E extends object>(

@@ -17,14 +17,11 @@ import { z } from "zod";
 import type { Principal } from "../security/auth.js";
 import { newTaskId, taskStub } from "../tasks/client.js";
 import type { ResolvedTasksOptions } from "../tasks/options.js";
-import type { TaskStart, TaskView } from "../tasks/record.js";
+import type { TaskView } from "../tasks/record.js";
+import { taskStart } from "../tasks/start.js";
 import { jsonRpcError } from "../wire/errors.js";
-import { hasBinding } from "../wire/namespace.js";
 import type { Envelope } from "./envelope.js";
 import { TASKS_CAPABILITY } from "./protocol.js";
-
-/** We mint UUIDs: an id longer than this was never ours, and is not worth an object lookup. */
-export const MAX_TASK_ID_LENGTH = 64;
 
 /**
  * `tasks/update`'s params. Looser than the extension's UpdateTaskRequestV2Schema on purpose: an
@@ -32,14 +29,6 @@ export const MAX_TASK_ID_LENGTH = 64;
  * the answers to pending questions are checked, against the question each answers.
  */
 const UpdateParamsSchema = z.object({ taskId: z.string(), inputResponses: z.record(z.string(), z.unknown()) });
-
-/** Request headers a task's handler does not get: the principal already carries what they proved. */
-const WITHHELD_HEADERS = new Set(["authorization", "cookie"]);
-
-/** Whether this deployment runs tasks: some tool is marked and the task object is bound. */
-export function tasksOn(env: object, tasks: ResolvedTasksOptions): boolean {
-  return Object.keys(tasks.tools).length > 0 && hasBinding(env, tasks.binding);
-}
 
 /** How `tools/call` of `message` runs: as a task, synchronously, or refused (-32021). */
 export function taskDispatch(message: JSONRPCRequest, tasks: ResolvedTasksOptions): "task" | "sync" | Response {
@@ -70,22 +59,17 @@ export async function createTask(
   envelope: Envelope,
   principal: Principal,
 ): Promise<Record<string, unknown>> {
-  const {
-    name,
-    arguments: args,
-    _meta,
-  } = message.params as { name: string; arguments?: Record<string, unknown>; _meta?: Record<string, unknown> };
   const taskId = newTaskId();
-  const start: TaskStart = {
+  const start = taskStart({
     taskId,
     owner: { principal: principal.id },
     principal,
-    call: { name, ...(args !== undefined && { arguments: args }), ...(_meta !== undefined && { _meta }) },
-    client: { capabilities: envelope.clientCapabilities as Record<string, unknown>, info: envelope.clientInfo },
-    request: { url: request.url, headers: forwardedHeaders(request.headers) },
+    params: message.params ?? {},
+    client: { capabilities: envelope.clientCapabilities, info: envelope.clientInfo },
+    request,
     ttlMs: tasks.ttlMs,
     pollIntervalMs: tasks.pollIntervalMs,
-  };
+  });
   const view = await taskStub(env, tasks, taskId)!.create(start);
   return { resultType: "task", ...taskOf(view) };
 }
@@ -103,7 +87,7 @@ export async function serveTaskRequest(
   if (typeof parsed === "string")
     return jsonRpcError(400, ErrorCode.InvalidParams, `Invalid params: ${parsed}`, { id: message.id });
   const owner = { principal: principal.id };
-  const stub = parsed.taskId.length <= MAX_TASK_ID_LENGTH ? taskStub(env, tasks, parsed.taskId) : undefined;
+  const stub = taskStub(env, tasks, parsed.taskId);
   let found: TaskView | boolean | null = null;
   if (stub && message.method === "tasks/get") found = await stub.get(owner);
   else if (stub && message.method === "tasks/update") found = await stub.update(owner, parsed.inputResponses ?? {});
@@ -156,8 +140,4 @@ function missingExtension(message: JSONRPCRequest, why: string): Response {
     id: message.id,
     data: { requiredCapabilities: required },
   });
-}
-
-function forwardedHeaders(headers: Headers): Record<string, string> {
-  return Object.fromEntries([...headers].filter(([name]) => !WITHHELD_HEADERS.has(name)));
 }

@@ -52,6 +52,9 @@ export const MAX_TASK_ATTEMPTS = 3;
  */
 export const MAX_TASK_RUN_MS = 14 * 60 * 1000;
 
+/** The longest one wait for a task's change takes (TaskDO `next`): its caller asks again, so no RPC outlives a dropped caller by long. */
+export const MAX_TASK_WAIT_MS = 30_000;
+
 export function resolveTasksOptions(
   options: TasksOptions | undefined,
   jurisdiction: DurableObjectJurisdiction | undefined,

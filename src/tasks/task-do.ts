@@ -25,7 +25,7 @@ import type { StateStoreOptions } from "../state/store.js";
 import { keyedQuestion, validAnswer } from "../wire/answers.js";
 import { errorResponse } from "../wire/errors.js";
 import { errorMessage, logError } from "../wire/log.js";
-import { MAX_TASK_ATTEMPTS, MAX_TASK_RESULT_BYTES, MAX_TASK_RUN_MS } from "./options.js";
+import { MAX_TASK_ATTEMPTS, MAX_TASK_RESULT_BYTES, MAX_TASK_RUN_MS, MAX_TASK_WAIT_MS } from "./options.js";
 import {
   isTerminal,
   ownedBy,
@@ -70,6 +70,8 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
     #run: ToolCallRun | undefined;
     readonly #waiting = new Map<string, Waiting>();
     #flush: ReturnType<typeof setTimeout> | undefined;
+    /** Callers of `next` waiting for the task to change. */
+    readonly #watchers = new Set<() => void>();
 
     constructor(ctx: DurableObjectState, env: E) {
       super(ctx, env);
@@ -103,6 +105,27 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
       if (!record) return null;
       await this.#noticeLostRun(record);
       return viewOf(record);
+    }
+
+    /**
+     * The task once it changed since `lastUpdatedAt`, or as it is after `waitMs` without a change:
+     * a 2025 `tasks/result` waits on this rather than polling. Null when it does not exist for `owner`.
+     */
+    async next(owner: TaskOwner, lastUpdatedAt: string, waitMs: number): Promise<TaskView | null> {
+      const record = this.#visible(owner);
+      if (!record) return null;
+      await this.#noticeLostRun(record);
+      if (isTerminal(record.status) || viewOf(record).lastUpdatedAt !== lastUpdatedAt) return viewOf(record);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.#watchers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.min(waitMs, MAX_TASK_WAIT_MS));
+        this.#watchers.add(wake);
+      });
+      return this.get(owner);
     }
 
     /**
@@ -297,6 +320,7 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
     async #changed(record: TaskRecord): Promise<void> {
       record.lastUpdatedAt = Date.now();
       await this.#save();
+      for (const wake of [...this.#watchers]) wake();
       await runtime
         .announce(this.env, viewOf(record), record)
         .catch((error) => logError("Announcing a task's status failed", { reason: errorMessage(error) }));
@@ -312,6 +336,7 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
 
     async #delete(): Promise<void> {
       this.#record = undefined;
+      for (const wake of [...this.#watchers]) wake();
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
     }

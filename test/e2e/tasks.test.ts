@@ -2,10 +2,13 @@
 // live in the sessions worker, a third `wrangler dev` process, while two stateless fronts take the
 // client's requests. A client starts a task on one front, leaves, and finds it, answers its
 // questions or cancels it through the other: nothing of a task is in a front.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CallToolResultSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Endpoint } from "../shared/mcp.js";
 import { modernRequest } from "../shared/modern.js";
-import { endpointOf } from "./helpers/mcp-client.js";
+import { connectClient, endpointOf } from "./helpers/mcp-client.js";
 import { startCluster, type Cluster } from "./helpers/multi-process.js";
 import { stopAllDevServers } from "./helpers/wrangler-dev.js";
 
@@ -20,6 +23,8 @@ let cluster: Cluster;
 let a: Endpoint;
 let b: Endpoint;
 let longTask: { taskId: string; startedAt: number };
+/** The same 3-minute tool, started by a 2025 session through the SDK v1 client's experimental tasks API. */
+let sessionTask: { taskId: string; sessionId: string; startedAt: number };
 
 async function rpc(endpoint: Endpoint, method: string, params: Record<string, unknown>, capabilities = TASKS): Promise<Task> {
   const response = await modernRequest(endpoint, crypto.randomUUID(), method, params, { capabilities });
@@ -50,7 +55,23 @@ beforeAll(async () => {
   // The long task starts first and runs while the other tests do; the last test collects it.
   const created = await rpc(a, "tools/call", { name: "build_report", arguments: { topic: "e2e" } });
   longTask = { taskId: created.taskId, startedAt: Date.now() };
+  // The client lists the tools (the SDK learns build_report's taskSupport), starts the task, and leaves.
+  const { client, transport } = await connectClient(cluster.frontA.url);
+  await client.listTools();
+  for await (const message of client.experimental.tasks.callToolStream({ name: "build_report", arguments: { topic: "e2e" } })) {
+    if (message.type !== "taskCreated") throw new Error(`expected taskCreated, got ${JSON.stringify(message)}`);
+    sessionTask = { taskId: message.task.taskId, sessionId: transport.sessionId!, startedAt: Date.now() };
+    break;
+  }
+  await client.close();
 }, 120_000);
+
+/** An SDK v1 client back in an existing session, through `baseUrl`'s front: no second initialize. */
+async function rejoin(baseUrl: string, sessionId: string): Promise<Client> {
+  const client = new Client({ name: "e2e-sdk-client", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${baseUrl}/mcp`), { sessionId }));
+  return client;
+}
 
 afterAll(async () => {
   await cluster?.stop();
@@ -98,6 +119,49 @@ describe("tasks across two fronts and the process that holds their objects", () 
       expect(task).toMatchObject({ status: "completed", result: { structuredContent: { topic: "e2e", sections: 6 } } });
       expect(tookMs).toBeGreaterThanOrEqual(LONG_TASK_MS);
       expect(messages).toEqual(expect.arrayContaining(["section 1 of 6 written", "section 5 of 6 written"]));
+    },
+  );
+});
+
+describe("tasks of a 2025 session, through the SDK v1 client's experimental tasks API", () => {
+  it("a question the handler asks reaches the client on the tasks/result stream, and its answer finishes the task", async () => {
+    const { client } = await connectClient(cluster.frontB.url, { capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: "accept", content: { confirm: true } }));
+    await client.listTools();
+    const seen: string[] = [];
+    let result: unknown;
+    const stream = client.experimental.tasks.callToolStream({ name: "confirm_action", arguments: { action: "ship" } });
+    for await (const message of stream) {
+      seen.push(message.type === "taskStatus" ? message.task.status : message.type);
+      if (message.type === "result") result = message.result;
+      if (message.type === "error") throw message.error;
+    }
+    expect(seen[0]).toBe("taskCreated");
+    expect(seen).toContain("input_required");
+    expect(result).toMatchObject({ content: [{ type: "text", text: "confirmed" }] });
+    await client.close();
+  });
+
+  it(
+    "a 3-minute tool started on one front and left at once is finished, with its result, on the other",
+    { timeout: LONG_TASK_MS + 60_000 },
+    async () => {
+      const client = await rejoin(cluster.frontB.url, sessionTask.sessionId);
+      const tasks = client.experimental.tasks;
+      const deadline = sessionTask.startedAt + LONG_TASK_MS + 40_000;
+      let task = await tasks.getTask(sessionTask.taskId);
+      while (task.status === "working" && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        task = await tasks.getTask(sessionTask.taskId);
+      }
+      const tookMs = Date.now() - sessionTask.startedAt;
+      console.log(`build_report on a 2025 session: ${tookMs} ms to ${task.status}`);
+      expect(task).toMatchObject({ status: "completed" });
+      expect(tookMs).toBeGreaterThanOrEqual(LONG_TASK_MS);
+      const result = await tasks.getTaskResult(sessionTask.taskId, CallToolResultSchema);
+      expect(result).toMatchObject({ structuredContent: { topic: "e2e", sections: 6 } });
+      expect((await tasks.listTasks()).tasks.map(({ taskId }) => taskId)).toContain(sessionTask.taskId);
+      await client.close();
     },
   );
 });

@@ -8,7 +8,7 @@ import { DEMO_TASK_TOOLS } from "../../demo/report.js";
 import { createDemoServer } from "../../demo/server.js";
 import { bearerTokens, createMcpHandler } from "../../src/lib.js";
 import { MAX_TASK_SUBSCRIPTIONS } from "../../src/listen/filter.js";
-import { MAX_TASK_ID_LENGTH } from "../../src/stateless/tasks.js";
+import { MAX_TASK_ID_LENGTH } from "../../src/tasks/client.js";
 import { MAX_TASK_ATTEMPTS, MAX_TASK_RESULT_BYTES, MAX_TASK_TTL_MS } from "../../src/tasks/options.js";
 import { withBearer, type Endpoint } from "../shared/mcp.js";
 import { modernRequest } from "../shared/modern.js";

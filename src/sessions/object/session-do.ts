@@ -115,6 +115,17 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     return refused;
   }
 
+  /** Remembers a task the session started, for tasks/list; false when the session keeps MAX_SESSION_TASKS. */
+  async rememberTask(taskId: string, expiresAt: number): Promise<boolean> {
+    if (!this.#session) return false;
+    return this.#storage.rememberTask(taskId, expiresAt, Date.now());
+  }
+
+  /** The ids of the tasks the session started that have not expired, oldest first. */
+  async tasks(): Promise<string[]> {
+    return this.#session ? this.#storage.tasks(Date.now()) : [];
+  }
+
   /**
    * Logs messages for the standalone stream and writes them at once if it is open. False when
    * none concerned the session (there is none, or it did not subscribe to the resource).

@@ -13,6 +13,8 @@
  *                                       the ids of the client requests it serves, so that a resume
  *                                       after the POST died (a crash, a restart) can answer them
  *   state(id = 1, value, version)       the session's state for tools (src/state/), JSON
+ *   tasks(task, expires_at)             the tasks the session started (src/tasks/), for tasks/list,
+ *                                       until their record expires
  * Tables are created on the first write only: probing an unknown session id must leave no
  * storage behind, nor may a deleted session.
  */
@@ -43,6 +45,13 @@ export const MAX_REMEMBERED_CALLS = 1000;
  */
 export const MAX_LOGGED_STREAMS = 256;
 
+/**
+ * Live tasks one session may have started (each kept until its record expires, at most a day):
+ * `tasks/list` must show every task `tasks/get` finds, so a session past it starts no more
+ * rather than forgetting one.
+ */
+export const MAX_SESSION_TASKS = 1000;
+
 /** An event of a POST stream as it goes to the stream's reader, kept in the log or not. */
 export type StreamEvent = Omit<LoggedEvent, "seq">;
 
@@ -54,6 +63,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS streams (stream TEXT PRIMARY KEY, lost_through INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)`,
   `CREATE TABLE IF NOT EXISTS calls (stream TEXT PRIMARY KEY, requests TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL, version INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS tasks (task TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)`,
 ];
 
 export class SessionStorage {
@@ -175,6 +185,25 @@ export class SessionStorage {
     if (!this.#hasSchema) return undefined;
     const row = this.#sql.exec<{ requests: string }>(`SELECT requests FROM calls WHERE stream = ?`, stream).toArray()[0];
     return row && (JSON.parse(row.requests) as RequestId[]);
+  }
+
+  /** Remembers a task the session started; false, and nothing stored, when MAX_SESSION_TASKS live ones are. */
+  rememberTask(task: string, expiresAt: number, now: number): boolean {
+    this.#ensureSchema();
+    this.#sql.exec(`DELETE FROM tasks WHERE expires_at <= ?`, now);
+    const live = this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM tasks`).one().n;
+    if (live >= MAX_SESSION_TASKS) return false;
+    this.#sql.exec(`INSERT OR REPLACE INTO tasks (task, expires_at) VALUES (?, ?)`, task, expiresAt);
+    return true;
+  }
+
+  /** The session's tasks that have not expired, oldest first. */
+  tasks(now: number): string[] {
+    if (!this.#hasSchema) return [];
+    return this.#sql
+      .exec<{ task: string }>(`SELECT task FROM tasks WHERE expires_at > ? ORDER BY rowid`, now)
+      .toArray()
+      .map(({ task }) => task);
   }
 
   /** The stream's events after `position`, in order. */

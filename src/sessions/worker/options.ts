@@ -5,6 +5,7 @@ import type { StateStoreOptions } from "../../state/store.js";
 import type { ServerFactory } from "../../lane/server-factory.js";
 import type { ResponseMode } from "../../wire/headers.js";
 import type { SessionSettings } from "../settings.js";
+import type { ResolvedTasksOptions } from "../../tasks/options.js";
 import type { SessionLimits } from "./admission.js";
 
 /** A person may be answering an elicitation: minutes, not the SDK's 60 s. */
@@ -23,4 +24,6 @@ export interface SessionLaneOptions<E> {
   postStreamLifetimeMs: number;
   session: SessionSettings;
   sessionLimits: SessionLimits;
+  /** The tools that run as durable tasks (src/tasks/). */
+  tasks: ResolvedTasksOptions;
 }

@@ -3,7 +3,13 @@
  * object is `open` (check, record, inbox, routing of the client's answers and cancellations);
  * `initialize` instead creates the session.
  */
-import { ErrorCode, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js";
+import {
+  ErrorCode,
+  type Implementation,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../../security/auth.js";
 import { indexSubscription } from "../topics/topics.js";
 import { newSessionId } from "../../wire/session-id.js";
@@ -23,6 +29,8 @@ import { sessionStub, type OpenedSession, type SessionStub } from "../rpc.js";
 import { requestedSessionId, sessionNotFound } from "./lookup.js";
 import { oversizedClientDescription } from "../record.js";
 import { SessionCreation } from "./initialize.js";
+import { tasksOn } from "../../tasks/client.js";
+import { SessionTaskLayer } from "./task-layer.js";
 
 interface Session {
   id: string;
@@ -102,7 +110,8 @@ export async function handlePost<E extends object>(
     // Without listener hubs a change reaches only the request's own session, as a handler's does.
     announceToPrincipal: (lists) => (changes ? changes.publish(lists, principal) : stub.publish(lists)),
   });
-  await (await buildServer(options.server, { env, request, principal, state })).connect(transport);
+  const server = await buildServer(options.server, { env, request, principal, state });
+  await server.connect(tasksOn(env, options.tasks) ? tasksLayer(transport, scope, options, stub, initialize, opened) : transport);
   const response = await transport.handlePost(local, {
     mode,
     stream: opened && {
@@ -121,6 +130,22 @@ export async function handlePost<E extends object>(
   });
   waitUntil(transport.settled.then(() => link.close()));
   return created ? created.announce(scope, response, transport.settled) : response;
+}
+
+/** The Transport that runs the deployment's task tools as tasks (./task-layer.ts), in front of the POST's. */
+function tasksLayer<E extends object>(
+  transport: DistributedTransport,
+  { env, principal, request }: RequestScope<E>,
+  options: SessionLaneOptions<E>,
+  session: SessionStub,
+  initialize: JSONRPCRequest | undefined,
+  opened: OpenedSession | undefined,
+): SessionTaskLayer {
+  const params = initialize?.params as { capabilities?: object; clientInfo?: Implementation } | undefined;
+  const client = opened
+    ? { capabilities: opened.record.clientCapabilities, info: opened.record.clientInfo }
+    : { capabilities: params?.capabilities ?? {}, info: params?.clientInfo ?? { name: "unknown", version: "0" } };
+  return new SessionTaskLayer(transport, { env, tasks: options.tasks, principal, session, client, request });
 }
 
 /**
