@@ -6,14 +6,15 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, ElicitRequestFormParams } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { TaskSupport } from "../src/lib.js";
+import type { TaskSupport, TaskToolOptions } from "../src/lib.js";
 import { sleep, text } from "./content.js";
 
 /** A question in a task waits for the client's next `tasks/update`: longer than a round trip. */
 const TASK_ANSWER_TIMEOUT_MS = 60_000;
 
 /** How the scenarios expect each tool to be called; `greet` is not among them (sync only). */
-export const CONFORMANCE_TASK_TOOLS: Record<string, TaskSupport> = {
+export const CONFORMANCE_TASK_TOOLS: Record<string, TaskSupport | TaskToolOptions> = {
+  test_tool_with_task: { support: "required", askFirst: true },
   slow_compute: "optional",
   failing_job: "required",
   protocol_error_job: "optional",
@@ -26,6 +27,11 @@ const CONFIRM: ElicitRequestFormParams = {
   requestedSchema: { type: "object", properties: { confirm: { type: "boolean" } }, required: ["confirm"] },
 };
 
+const USER_NAME: ElicitRequestFormParams = {
+  message: "Your name (user_name)",
+  requestedSchema: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+};
+
 const NAMED: ElicitRequestFormParams = {
   message: "Your name, and whether to go on",
   requestedSchema: { type: "object", properties: { name: { type: "string" }, confirm: { type: "boolean" } } },
@@ -36,6 +42,16 @@ export function registerTaskTools(server: McpServer): void {
     "greet",
     { description: "Greets by name, synchronously", inputSchema: { name: z.string() } },
     ({ name }): CallToolResult => text(`Hello, ${name}!`),
+  );
+
+  server.registerTool(
+    "test_tool_with_task",
+    { description: "Asks the user's name before it becomes a task, then greets them from the task", inputSchema: {} },
+    async (_args, extra): Promise<CallToolResult> => {
+      const answer = await server.server.elicitInput(USER_NAME, { signal: extra.signal, timeout: TASK_ANSWER_TIMEOUT_MS });
+      await sleep(500);
+      return text(`Hello, ${String(answer.content?.["name"] ?? "stranger")}, from the task`);
+    },
   );
 
   server.registerTool(

@@ -29,7 +29,7 @@ export type { ChosenSessionSettings as SessionSettings } from "./sessions/settin
 export type { ResponseMode } from "./wire/headers.js";
 export type { McpHandlerOptions } from "./edge/options.js";
 export type { McpHandlerWithTasks } from "./edge/handler.js";
-export type { TaskSupport, TasksOptions } from "./tasks/options.js";
+export type { TaskSupport, TaskToolOptions, TasksOptions } from "./tasks/options.js";
 export type { McpHandler } from "./wire/endpoint.js";
 export type { ConnectableServer, ServerContext, ServerFactory } from "./lane/server-factory.js";
 export { INPUT_KEY_META } from "./wire/answers.js";

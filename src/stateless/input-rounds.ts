@@ -16,12 +16,16 @@ export const MULTI_ROUND_METHODS: ReadonlySet<string> = new Set(["tools/call", "
 /** What a sealed `requestState` carries: every answer the handler has had so far, by key. */
 export interface AnswerBook {
   answers: Record<string, { method: string; result: unknown }>;
+  /** The keys the round before asked: a tool that asks first becomes a task once they are all answered. */
+  asked?: string[];
 }
 
-export type Decision = { kind: "answer"; result: unknown } | { kind: "ask"; key: string; request: InputRequest };
+/** `fresh`: the answer came with this round's `inputResponses`, not from an earlier round. */
+export type Decision = { kind: "answer"; result: unknown; fresh: boolean } | { kind: "ask"; key: string; request: InputRequest };
 
 export class InputRounds {
   readonly #book: AnswerBook;
+  readonly #askedBefore: readonly string[];
   readonly #responses: Record<string, unknown>;
   #asked = 0;
   readonly #pending = new Map<string, InputRequest>();
@@ -29,6 +33,7 @@ export class InputRounds {
   /** `book`: the answers of earlier rounds; `responses`: this round's `inputResponses`. */
   constructor(book: AnswerBook, responses: Record<string, unknown>) {
     this.#book = { answers: { ...book.answers } };
+    this.#askedBefore = book.asked ?? [];
     this.#responses = responses;
   }
 
@@ -36,11 +41,11 @@ export class InputRounds {
   take(question: JSONRPCRequest): Decision {
     const { key, request } = keyedQuestion(question, this.#asked++);
     const known = this.#book.answers[key];
-    if (known?.method === question.method) return { kind: "answer", result: known.result };
+    if (known?.method === question.method) return { kind: "answer", result: known.result, fresh: false };
     const answer = validAnswer(question.method, this.#responses[key]);
     if (answer !== undefined) {
       this.#book.answers[key] = { method: question.method, result: answer };
-      return { kind: "answer", result: answer };
+      return { kind: "answer", result: answer, fresh: true };
     }
     this.#pending.set(key, request);
     return { kind: "ask", key, request };
@@ -55,8 +60,13 @@ export class InputRounds {
     return Object.fromEntries(this.#pending);
   }
 
+  /** Whether every question the round before asked now has its answer. */
+  get answeredAsked(): boolean {
+    return this.#askedBefore.every((key) => key in this.#book.answers);
+  }
+
   /** What the next round's `requestState` must carry. */
   book(): AnswerBook {
-    return this.#book;
+    return { ...this.#book, asked: [...this.#pending.keys()] };
   }
 }

@@ -22,6 +22,7 @@ import { MULTI_ROUND_METHODS } from "./input-rounds.js";
 import { readRounds } from "./rounds.js";
 import { serveListen } from "./listen.js";
 import { tasksOn } from "../tasks/client.js";
+import type { TaskAnswers } from "../tasks/record.js";
 import { createTask, serveTaskRequest, taskDispatch, withoutTaskHint } from "./tasks.js";
 import { StatelessTransport, type RoundContext } from "./transport.js";
 
@@ -41,6 +42,8 @@ export async function handleModernPost<E extends object>(
   if (rejected) return rejected;
   const dispatch = tasks && message.method === "tools/call" ? taskDispatch(message, options.tasks) : "sync";
   if (dispatch instanceof Response) return dispatch;
+  // A tool that asks first runs here, round by round, until its first questions are answered.
+  const askFirst = dispatch === "task" && options.tasks.askFirst.has(String(message.params?.["name"]));
 
   let served = withoutTaskHint(message);
   let rounds: RoundContext | undefined;
@@ -55,6 +58,9 @@ export async function handleModernPost<E extends object>(
     listens: changes !== undefined,
     tasks,
     rounds,
+    becomeTask: askFirst
+      ? ({ answers }) => createTask(env, options.tasks, request, message, envelope, principal, answers as TaskAnswers)
+      : undefined,
   });
   if (changes) {
     transport.onchange = (change) =>
@@ -79,7 +85,7 @@ export async function handleModernPost<E extends object>(
     if (message.method === "subscriptions/listen")
       return await serveListen(scope, message, transport, extra, options.listen, tasks);
     const channel = createResponseChannel("", mode, {}, false);
-    if (dispatch === "task") {
+    if (dispatch === "task" && !askFirst) {
       const create = () => createTask(env, options.tasks, request, message, envelope, principal);
       return await transport.serveWith(channel, extra, request.headers, create);
     }

@@ -17,7 +17,7 @@ import { z } from "zod";
 import type { Principal } from "../security/auth.js";
 import { newTaskId, taskStub } from "../tasks/client.js";
 import type { ResolvedTasksOptions } from "../tasks/options.js";
-import type { TaskView } from "../tasks/record.js";
+import type { TaskAnswers, TaskView } from "../tasks/record.js";
 import { taskStart } from "../tasks/start.js";
 import { jsonRpcError } from "../wire/errors.js";
 import type { Envelope } from "./envelope.js";
@@ -50,7 +50,10 @@ export function withoutTaskHint(message: JSONRPCRequest): JSONRPCRequest {
   return { ...message, params };
 }
 
-/** Stores the task, then answers the flat CreateTaskResult (no `result`, `requestState` or v1 names). */
+/**
+ * Stores the task, then answers the flat CreateTaskResult (no `result`, `requestState` or v1
+ * names). `answers`: what the client answered before the call became a task (a tool that asks first).
+ */
 export async function createTask(
   env: object,
   tasks: ResolvedTasksOptions,
@@ -58,6 +61,7 @@ export async function createTask(
   message: JSONRPCRequest,
   envelope: Envelope,
   principal: Principal,
+  answers?: TaskAnswers,
 ): Promise<Record<string, unknown>> {
   const taskId = newTaskId();
   const start = taskStart({
@@ -69,6 +73,7 @@ export async function createTask(
     request,
     ttlMs: tasks.ttlMs,
     pollIntervalMs: tasks.pollIntervalMs,
+    answers,
   });
   const view = await taskStub(env, tasks, taskId)!.create(start);
   return { resultType: "task", ...taskOf(view) };

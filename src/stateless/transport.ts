@@ -53,6 +53,11 @@ export interface StatelessTransportOptions {
   tasks: boolean;
   /** Absent for requests that may not answer `input_required`. */
   rounds?: RoundContext | undefined;
+  /**
+   * A tool that asks first (TaskToolOptions.askFirst): starts its task with the answers so far,
+   * once this round has answered every question the round before asked.
+   */
+  becomeTask?: ((book: AnswerBook) => Promise<Record<string, unknown>>) | undefined;
 }
 
 /** Ids of the lane's own requests to the server; their answers never leave the transport. */
@@ -76,6 +81,9 @@ export class StatelessTransport implements Transport {
   readonly #tasks: boolean;
   /** Absent for requests that may not answer `input_required`. */
   readonly #rounds: RoundContext | undefined;
+  readonly #becomeTask: StatelessTransportOptions["becomeTask"];
+  /** The call became a task: nothing more of this request's handler reaches the client. */
+  #handedOver = false;
   #quietTurns = 0;
   #roundEnding = false;
   /** The lane's own requests to the server, waiting for its answer. */
@@ -88,13 +96,18 @@ export class StatelessTransport implements Transport {
   /** An answer that must be an HTTP error rather than a JSON-RPC result (-32021), while none was sent. */
   readonly #refused = new Promise<Response>((resolve) => (this.#refuse = resolve));
 
-  constructor(request: JSONRPCRequest, envelope: Envelope, { cache, listens, tasks, rounds }: StatelessTransportOptions) {
+  constructor(
+    request: JSONRPCRequest,
+    envelope: Envelope,
+    { cache, listens, tasks, rounds, becomeTask }: StatelessTransportOptions,
+  ) {
     this.#request = request;
     this.#envelope = envelope;
     this.#cache = cache;
     this.#listens = listens;
     this.#tasks = tasks;
     this.#rounds = rounds;
+    this.#becomeTask = becomeTask;
   }
 
   async start(): Promise<void> {}
@@ -158,11 +171,12 @@ export class StatelessTransport implements Transport {
   async send(message: JSONRPCMessage): Promise<void> {
     if (isResponse(message)) {
       if (this.#own.settle(message)) return;
-      if (message.id === this.#request.id) this.#answer(isErrorResponse(message) ? readableValidationError(message) : message);
+      if (message.id === this.#request.id && !this.#handedOver)
+        this.#answer(isErrorResponse(message) ? readableValidationError(message) : message);
       return;
     }
     if (isChange(message)) return this.onchange?.(message);
-    if (this.#answered) return;
+    if (this.#answered || this.#handedOver) return;
     if (isRequest(message)) return this.#askClient(message);
     if (message.method === "notifications/progress" || (message.method === "notifications/message" && this.#logs(message))) {
       // A JSON answer has no room for notifications; "auto" turns into a stream for them.
@@ -233,6 +247,11 @@ export class StatelessTransport implements Transport {
       return;
     }
     const decision = this.#rounds.rounds.take(question);
+    if (decision.kind === "answer" && decision.fresh && this.#becomeTask && this.#rounds.rounds.answeredAsked) {
+      // The handler gets this answer again in its task's run: here it is stopped before it goes on.
+      void this.#startTask(this.#becomeTask);
+      return;
+    }
     if (decision.kind === "answer") {
       this.onmessage?.({ jsonrpc: "2.0", id: question.id, result: decision.result as Record<string, unknown> });
       return;
@@ -246,7 +265,7 @@ export class StatelessTransport implements Transport {
 
   /** Ends the round once the handler has asked all it asks together. */
   #waitForQuiet(): void {
-    if (this.#answered) return;
+    if (this.#answered || this.#handedOver) return;
     if (++this.#quietTurns < QUIET_TURNS) {
       setTimeout(() => this.#waitForQuiet(), 0);
       return;
@@ -272,6 +291,21 @@ export class StatelessTransport implements Transport {
     }
     this.#answer(answer);
     // The handler waits for answers that come with the next round: stop it here.
+    void this.close();
+  }
+
+  /** Answers the task that carries the call on from here; the handler of this request is stopped. */
+  async #startTask(becomeTask: (book: AnswerBook) => Promise<Record<string, unknown>>): Promise<void> {
+    this.#handedOver = true;
+    let answer: JSONRPCMessage;
+    try {
+      answer = { jsonrpc: "2.0", id: this.#request.id, result: await becomeTask(this.#rounds!.rounds.book()) };
+    } catch (error) {
+      const reason = errorMessage(error);
+      logError("Starting a task after its first questions failed", { reason });
+      answer = errorResponse(this.#request.id, ErrorCode.InternalError, `The task could not be started: ${reason}`);
+    }
+    this.#answer(answer);
     void this.close();
   }
 

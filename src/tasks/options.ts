@@ -7,9 +7,19 @@
 /** "optional": a task when the client negotiates tasks, otherwise an ordinary call. "required": a task or -32021. */
 export type TaskSupport = "optional" | "required";
 
+/**
+ * A task tool that asks its first questions before it becomes a task (SEP-2663 with SEP-2322):
+ * they travel as a multi round-trip request, and the round that brings their answers starts the
+ * task, whose run finds them answered.
+ */
+export interface TaskToolOptions {
+  support: TaskSupport;
+  askFirst?: boolean;
+}
+
 export interface TasksOptions {
   /** The tools that run as tasks, by name, with how they must be called. */
-  tools: Record<string, TaskSupport>;
+  tools: Record<string, TaskSupport | TaskToolOptions>;
   /** The task object's binding in wrangler.toml (class `TaskDO`). Default "MCP_TASKS". */
   binding?: string;
   /** How long a task's record is kept after it was created. Default 1 hour, at most MAX_TASK_TTL_MS. */
@@ -20,6 +30,8 @@ export interface TasksOptions {
 
 export interface ResolvedTasksOptions {
   tools: Readonly<Record<string, TaskSupport>>;
+  /** The tools whose first questions are asked before the task starts. */
+  askFirst: ReadonlySet<string>;
   binding: string;
   jurisdiction: DurableObjectJurisdiction | undefined;
   ttlMs: number;
@@ -67,13 +79,21 @@ export function resolveTasksOptions(
   if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 0) {
     throw new RangeError(`tasks.pollIntervalMs must be a non-negative integer of milliseconds, not ${pollIntervalMs}`);
   }
-  for (const [name, support] of Object.entries(options?.tools ?? {})) {
+  const tools: Record<string, TaskSupport> = {};
+  const askFirst = new Set<string>();
+  for (const [name, tool] of Object.entries(options?.tools ?? {})) {
+    const support = typeof tool === "string" ? tool : tool?.support;
     if (support !== "optional" && support !== "required") {
-      throw new RangeError(`tasks.tools.${name} must be "optional" or "required", not ${JSON.stringify(support)}`);
+      throw new RangeError(
+        `tasks.tools.${name} must be "optional", "required" or { support, askFirst }, not ${JSON.stringify(tool)}`,
+      );
     }
+    tools[name] = support;
+    if (typeof tool === "object" && tool.askFirst === true) askFirst.add(name);
   }
   return {
-    tools: { ...options?.tools },
+    tools,
+    askFirst,
     binding: options?.binding ?? DEFAULT_TASKS_BINDING,
     jurisdiction,
     ttlMs: Math.min(ttlMs, MAX_TASK_TTL_MS),

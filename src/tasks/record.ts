@@ -29,7 +29,11 @@ export interface TaskStart {
   request: { url: string; headers: Record<string, string> };
   ttlMs: number;
   pollIntervalMs: number;
+  /** Answers the call already had before it became a task (a tool that asks first), by key. */
+  answers?: TaskAnswers;
 }
+
+export type TaskAnswers = Record<string, { method: string; result: Record<string, unknown> }>;
 
 export interface TaskError {
   code: number;
@@ -45,7 +49,7 @@ export interface TaskRecord extends TaskStart {
   /** The questions the handler waits on, by key. */
   inputRequests: Record<string, InputRequest>;
   /** Every answer the handler has had, by key: a run started again gets them without asking. */
-  answers: Record<string, { method: string; result: Record<string, unknown> }>;
+  answers: TaskAnswers;
   result?: Record<string, unknown>;
   error?: TaskError;
   /** How many runs of the tool have started. */

@@ -4,7 +4,7 @@
  */
 import type { Implementation } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../security/auth.js";
-import type { TaskOwner, TaskStart } from "./record.js";
+import type { TaskAnswers, TaskOwner, TaskStart } from "./record.js";
 
 /** Request headers a task's handler does not get: the principal already carries what they proved. */
 const WITHHELD_HEADERS = new Set(["authorization", "cookie"]);
@@ -19,9 +19,20 @@ export interface TaskCall {
   request: Request;
   ttlMs: number;
   pollIntervalMs: number;
+  answers?: TaskAnswers | undefined;
 }
 
-export function taskStart({ taskId, owner, principal, params, client, request, ttlMs, pollIntervalMs }: TaskCall): TaskStart {
+export function taskStart({
+  taskId,
+  owner,
+  principal,
+  params,
+  client,
+  request,
+  ttlMs,
+  pollIntervalMs,
+  answers,
+}: TaskCall): TaskStart {
   const {
     name,
     arguments: args,
@@ -40,6 +51,7 @@ export function taskStart({ taskId, owner, principal, params, client, request, t
     request: { url: request.url, headers: forwardedHeaders(request.headers) },
     ttlMs,
     pollIntervalMs,
+    ...(answers !== undefined && { answers }),
   };
 }
 

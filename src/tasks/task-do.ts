@@ -90,7 +90,7 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
         createdAt: now,
         lastUpdatedAt: now,
         inputRequests: {},
-        answers: {},
+        answers: { ...start.answers },
         attempts: 0,
         idempotent: false,
       };

@@ -187,12 +187,58 @@ describe("a tool marked as a task", () => {
   });
 });
 
+describe("a task tool that asks first (askFirst)", () => {
+  const asking = workerWith({ tasks: { tools: { confirm_action: { support: "required", askFirst: true } } } });
+  const call = (id: number, extra: Record<string, unknown> = {}) =>
+    modernRequest(
+      asking,
+      id,
+      "tools/call",
+      { name: "confirm_action", arguments: { action: "deploy" }, ...extra },
+      { capabilities: WITH_ELICITATION },
+    );
+
+  it("asks its first question as a multi round-trip request, then becomes a task that has the answer", async () => {
+    const first = (await answer(await call(1))).result!;
+    expect(first).toMatchObject({ resultType: "input_required", requestState: expect.any(String) });
+    expect(first).not.toHaveProperty("taskId");
+    const [key, question] = Object.entries(first["inputRequests"] as Record<string, { method: string }>)[0]!;
+    expect(question.method).toBe("elicitation/create");
+
+    const inputResponses = { [key]: { action: "accept", content: { confirm: true } } };
+    const second = (await answer(await call(2, { inputResponses, requestState: first["requestState"] }))).result!;
+    expect(second).toMatchObject({ resultType: "task", status: "working", taskId: expect.any(String) });
+    expect(second).not.toHaveProperty("requestState");
+    expect(second).not.toHaveProperty("inputRequests");
+    const seen: string[] = [];
+    const done = await waitFor(asking, second["taskId"] as string, (task) => (seen.push(task.status), ended(task)));
+    expect(done).toMatchObject({ status: "completed", result: { content: [{ type: "text", text: "confirmed" }] } });
+    // The task's run found the answer the rounds gathered: it never asked again.
+    expect(seen).not.toContain("input_required");
+  });
+
+  it("stays a multi round-trip request while the round brings no answer to what was asked", async () => {
+    const first = (await answer(await call(1))).result!;
+    const unanswered = { inputResponses: { other: { action: "accept" } }, requestState: first["requestState"] };
+    const second = (await answer(await call(2, unanswered))).result!;
+    expect(second).toMatchObject({ resultType: "input_required" });
+    expect(second).not.toHaveProperty("taskId");
+  });
+
+  it("is refused when the tool's entry is neither a support nor { support, askFirst }", () => {
+    const server = () => createDemoServer();
+    expect(() => createMcpHandler({ server, tasks: { tools: { echo: { support: "sometimes" } as never } } })).toThrow(
+      /"optional", "required" or \{ support, askFirst \}/,
+    );
+  });
+});
+
 describe("the limits of a task", () => {
   it("refuses a tasks option that no task could keep, when the handler is made", () => {
     const server = () => createDemoServer();
     expect(() => createMcpHandler({ server, tasks: { tools: {}, ttlMs: 0 } })).toThrow(/ttlMs must be a positive integer/);
     expect(() => createMcpHandler({ server, tasks: { tools: {}, pollIntervalMs: 0.5 } })).toThrow(/pollIntervalMs/);
-    expect(() => createMcpHandler({ server, tasks: { tools: { echo: "always" as never } } })).toThrow(/"optional" or "required"/);
+    expect(() => createMcpHandler({ server, tasks: { tools: { echo: "always" as never } } })).toThrow(/"optional", "required"/);
   });
 
   it("keeps a record at most MAX_TASK_TTL_MS, whatever ttlMs the deployment asks", async () => {
