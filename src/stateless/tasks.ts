@@ -73,6 +73,7 @@ export async function createTask(
     request,
     ttlMs: tasks.ttlMs,
     pollIntervalMs: tasks.pollIntervalMs,
+    runMs: tasks.runMs,
     answers,
   });
   const view = await taskStub(env, tasks, taskId)!.create(start);

@@ -26,6 +26,8 @@ export interface TasksOptions {
   ttlMs?: number;
   /** How often a client should poll `tasks/get`. Default 1 s. */
   pollIntervalMs?: number;
+  /** How long one run of a tool may take before its task ends `failed`. Default and at most MAX_TASK_RUN_MS. */
+  runMs?: number;
 }
 
 export interface ResolvedTasksOptions {
@@ -36,6 +38,7 @@ export interface ResolvedTasksOptions {
   jurisdiction: DurableObjectJurisdiction | undefined;
   ttlMs: number;
   pollIntervalMs: number;
+  runMs: number;
 }
 
 export const DEFAULT_TASKS_BINDING = "MCP_TASKS";
@@ -73,9 +76,12 @@ export function resolveTasksOptions(
 ): ResolvedTasksOptions {
   const ttlMs = options?.ttlMs ?? DEFAULT_TASK_TTL_MS;
   const pollIntervalMs = options?.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const runMs = options?.runMs ?? MAX_TASK_RUN_MS;
   // The wire carries both as integer milliseconds (SEP-2663); a task that expires at once helps nobody.
   if (!Number.isInteger(ttlMs) || ttlMs <= 0)
     throw new RangeError(`tasks.ttlMs must be a positive integer of milliseconds, not ${ttlMs}`);
+  if (!Number.isInteger(runMs) || runMs <= 0)
+    throw new RangeError(`tasks.runMs must be a positive integer of milliseconds, not ${runMs}`);
   if (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 0) {
     throw new RangeError(`tasks.pollIntervalMs must be a non-negative integer of milliseconds, not ${pollIntervalMs}`);
   }
@@ -98,5 +104,6 @@ export function resolveTasksOptions(
     jurisdiction,
     ttlMs: Math.min(ttlMs, MAX_TASK_TTL_MS),
     pollIntervalMs,
+    runMs: Math.min(runMs, MAX_TASK_RUN_MS),
   };
 }

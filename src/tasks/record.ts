@@ -29,6 +29,8 @@ export interface TaskStart {
   request: { url: string; headers: Record<string, string> };
   ttlMs: number;
   pollIntervalMs: number;
+  /** How long one run may take (TasksOptions.runMs). */
+  runMs: number;
   /** Answers the call already had before it became a task (a tool that asks first), by key. */
   answers?: TaskAnswers;
 }

@@ -19,6 +19,7 @@ export interface TaskCall {
   request: Request;
   ttlMs: number;
   pollIntervalMs: number;
+  runMs: number;
   answers?: TaskAnswers | undefined;
 }
 
@@ -31,6 +32,7 @@ export function taskStart({
   request,
   ttlMs,
   pollIntervalMs,
+  runMs,
   answers,
 }: TaskCall): TaskStart {
   const {
@@ -51,6 +53,7 @@ export function taskStart({
     request: { url: request.url, headers: forwardedHeaders(request.headers) },
     ttlMs,
     pollIntervalMs,
+    runMs,
     ...(answers !== undefined && { answers }),
   };
 }

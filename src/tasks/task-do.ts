@@ -190,7 +190,7 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
       await this.#expireLater(record);
     }
 
-    /** Runs the tool once, to its answer, a cancellation or MAX_TASK_RUN_MS. */
+    /** Runs the tool once, to its answer, a cancellation or the end of its run time (at most MAX_TASK_RUN_MS). */
     async #execute(record: TaskRecord): Promise<void> {
       record.attempts++;
       record.status = Object.keys(record.inputRequests).length > 0 ? "input_required" : "working";
@@ -207,11 +207,13 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
       });
       this.#run = run;
       let deadline: ReturnType<typeof setTimeout> | undefined;
+      // A record stored before runMs was kept in it gets the platform's bound.
+      const runMs = Math.min(record.runMs ?? MAX_TASK_RUN_MS, MAX_TASK_RUN_MS);
       const cutOff = new Promise<RunOutcome>((resolve) => {
         deadline = setTimeout(() => {
           run.cancel("The task ran too long");
-          resolve(failure(`The task ran longer than ${MAX_TASK_RUN_MS / 60000} minutes, the most one run may take`));
-        }, MAX_TASK_RUN_MS);
+          resolve(failure(`The task ran longer than ${runMs / 1000} s, the most one run may take`));
+        }, runMs);
       });
       try {
         const { env } = this;

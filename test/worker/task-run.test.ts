@@ -18,6 +18,7 @@ function startOf(name: string, args: Record<string, unknown> = {}): TaskStart {
     request: { url: "https://example.com/mcp", headers: {} },
     ttlMs: 60_000,
     pollIntervalMs: 1000,
+    runMs: 60_000,
   };
 }
 

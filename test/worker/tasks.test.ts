@@ -8,8 +8,15 @@ import { DEMO_TASK_TOOLS } from "../../demo/report.js";
 import { createDemoServer } from "../../demo/server.js";
 import { bearerTokens, createMcpHandler } from "../../src/lib.js";
 import { MAX_TASK_SUBSCRIPTIONS } from "../../src/listen/filter.js";
-import { MAX_TASK_ID_LENGTH } from "../../src/tasks/client.js";
-import { MAX_TASK_ATTEMPTS, MAX_TASK_RESULT_BYTES, MAX_TASK_TTL_MS } from "../../src/tasks/options.js";
+import { MAX_TASK_ID_LENGTH, type TaskRpc } from "../../src/tasks/client.js";
+import {
+  MAX_TASK_ATTEMPTS,
+  MAX_TASK_RESULT_BYTES,
+  MAX_TASK_RUN_MS,
+  MAX_TASK_TTL_MS,
+  MAX_TASK_WAIT_MS,
+} from "../../src/tasks/options.js";
+import { ANONYMOUS_PRINCIPAL_ID } from "../../src/security/auth.js";
 import { withBearer, type Endpoint } from "../shared/mcp.js";
 import { modernRequest } from "../shared/modern.js";
 import { sseCursor } from "../shared/sse.js";
@@ -238,6 +245,7 @@ describe("the limits of a task", () => {
     const server = () => createDemoServer();
     expect(() => createMcpHandler({ server, tasks: { tools: {}, ttlMs: 0 } })).toThrow(/ttlMs must be a positive integer/);
     expect(() => createMcpHandler({ server, tasks: { tools: {}, pollIntervalMs: 0.5 } })).toThrow(/pollIntervalMs/);
+    expect(() => createMcpHandler({ server, tasks: { tools: {}, runMs: -1 } })).toThrow(/runMs must be a positive integer/);
     expect(() => createMcpHandler({ server, tasks: { tools: { echo: "always" as never } } })).toThrow(/"optional", "required"/);
   });
 
@@ -247,6 +255,47 @@ describe("the limits of a task", () => {
     expect(ttlMs).toBe(MAX_TASK_TTL_MS);
     await waitFor(long, taskId, ended);
   });
+
+  it("ends a run that takes longer than runMs failed, saying so", async () => {
+    const short = workerWith({ tasks: { tools: DEMO_TASK_TOOLS, runMs: 1000 } });
+    const { taskId } = await startTask(short, "build_report", { sections: 1, secondsPerSection: 30 });
+    const done = await waitFor(short, taskId, ended);
+    expect(done).toMatchObject({
+      status: "failed",
+      error: { message: "The task ran longer than 1 s, the most one run may take" },
+    });
+  });
+
+  it("runs a tool at most MAX_TASK_RUN_MS, whatever runMs the deployment asks", async () => {
+    const long = workerWith({ tasks: { tools: DEMO_TASK_TOOLS, runMs: 2 * MAX_TASK_RUN_MS } });
+    const { taskId } = await startTask(long, "build_report", { sections: 1, secondsPerSection: 30 });
+    const stored = await runInDurableObject(taskObject(taskId), (_instance, state) =>
+      state.storage.get<{ runMs: number }>("task"),
+    );
+    expect(stored?.runMs).toBe(MAX_TASK_RUN_MS);
+    await modernRequest(long, 3, "tasks/cancel", { taskId }, { capabilities: TASKS });
+  });
+
+  it(
+    "answers one wait for a change (a 2025 tasks/result's) after MAX_TASK_WAIT_MS, however long its caller asks",
+    { timeout: 60_000 },
+    async () => {
+      const { taskId, lastUpdatedAt } = (await startTask(worker, "build_report", {
+        sections: 1,
+        secondsPerSection: 60,
+      })) as Task & {
+        lastUpdatedAt: string;
+      };
+      const stub = taskObject(taskId) as unknown as TaskRpc;
+      const started = Date.now();
+      const view = await stub.next({ principal: ANONYMOUS_PRINCIPAL_ID }, lastUpdatedAt, 4 * MAX_TASK_WAIT_MS);
+      const waited = Date.now() - started;
+      expect(view).toMatchObject({ taskId, status: "working", lastUpdatedAt });
+      expect(waited).toBeGreaterThanOrEqual(MAX_TASK_WAIT_MS - 100);
+      expect(waited).toBeLessThan(2 * MAX_TASK_WAIT_MS);
+      await modernRequest(worker, 3, "tasks/cancel", { taskId }, { capabilities: TASKS });
+    },
+  );
 
   it("ends failed, with the size, when the tool's result is larger than MAX_TASK_RESULT_BYTES", async () => {
     const echoing = workerWith({ tasks: { tools: { echo: "optional" } } });

@@ -164,6 +164,7 @@ export class SessionTaskLayer implements Transport {
       request,
       ttlMs,
       pollIntervalMs: tasks.pollIntervalMs,
+      runMs: tasks.runMs,
     });
     const view = await this.#stub(taskId)!.create(start);
     return { jsonrpc: "2.0", id: message.id, result: { task: sessionTaskOf(view) } };
