@@ -28,6 +28,12 @@ import type { SessionSettings } from "./settings.js";
 /** The binding name createMcpHandler and createPusher use unless told otherwise. */
 export const DEFAULT_SESSION_BINDING = "MCP_SESSION";
 
+/** A task of the session, and its place among them: a page of tasks/list ends at a place, which outlives the task. */
+export interface ListedTask {
+  taskId: string;
+  position: number;
+}
+
 export interface OpenedSession {
   record: SessionRecord;
   settings: SessionSettings;
@@ -102,8 +108,8 @@ export interface SessionRpc extends Rpc.DurableObjectBranded {
   change(change: SessionChange): Promise<string | undefined>;
   /** Remembers a task the session started, for tasks/list; false when the session keeps as many as it may. */
   rememberTask(taskId: string, expiresAt: number): Promise<boolean>;
-  /** The ids of the tasks the session started that have not expired, oldest first. */
-  tasks(): Promise<string[]>;
+  /** The tasks the session started that have not expired, oldest first. */
+  tasks(): Promise<ListedTask[]>;
   /** Takes over the rest of a POST stream: logs its messages, writes them to its resumed stream. */
   handOver(streamId: string, messages: NumberedMessage[], done: boolean, lostThrough?: number): Promise<void>;
   /**

@@ -15,7 +15,7 @@ import {
   type JsonRpcAnswer,
 } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
-import { worker } from "./helpers.js";
+import { sessionObject, worker } from "./helpers.js";
 
 type Task = { taskId: string; status: string; ttl: number; pollInterval: number; statusMessage?: string };
 
@@ -144,6 +144,21 @@ describe("a 2025 session of a deployment that runs tasks", () => {
     const ids = [...(first.result?.["tasks"] as Task[]), ...(second.result?.["tasks"] as Task[])].map((task) => task.taskId);
     expect(new Set(ids)).toEqual(new Set(started.map((task) => task.taskId)));
     expect((await post(sessionId, "tasks/list", { cursor: "nonsense" })).error).toMatchObject({ code: -32602 });
+  });
+
+  it("goes on from its cursor after the task that ended the page has expired", async () => {
+    const sessionId = await openSession(worker);
+    const started: Task[] = [];
+    for (let index = 0; index <= TASKS_PAGE_SIZE; index++)
+      started.push(await startTask(sessionId, "slow_task", { steps: 1, delayMs: 0 }));
+    const first = await post(sessionId, "tasks/list");
+    const lastOfPage = (first.result?.["tasks"] as Task[]).at(-1)!.taskId;
+    await runInDurableObject(sessionObject(sessionId), (_instance, state) => {
+      state.storage.sql.exec(`UPDATE tasks SET expires_at = 0 WHERE task = ?`, lastOfPage);
+    });
+    const second = await post(sessionId, "tasks/list", { cursor: first.result?.["nextCursor"] });
+    expect(second.error).toBeUndefined();
+    expect((second.result?.["tasks"] as Task[]).map((task) => task.taskId)).toEqual([started.at(-1)!.taskId]);
   });
 });
 

@@ -14,7 +14,16 @@ import { leaveTopics } from "../topics/topics.js";
 import { releaseSlot, renewSlot } from "../quota/quota.js";
 import { readInbox } from "../../wire/inbox.js";
 import { logError } from "../../wire/log.js";
-import type { ClientAnswer, Expectation, OpenedSession, OtherVersion, SessionRpc, SessionStats, StreamOpening } from "../rpc.js";
+import type {
+  ClientAnswer,
+  Expectation,
+  ListedTask,
+  OpenedSession,
+  OtherVersion,
+  SessionRpc,
+  SessionStats,
+  StreamOpening,
+} from "../rpc.js";
 import { AnswerRouter, MAX_AWAITED_PER_SESSION } from "./answer-router.js";
 import { formatEventId, parseEventId, type EventPosition, type NumberedMessage } from "../../wire/event-id.js";
 import { applyChange, concernsSession, refusedChange, type SessionChange, type SessionRecord } from "../record.js";
@@ -122,7 +131,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   }
 
   /** The ids of the tasks the session started that have not expired, oldest first. */
-  async tasks(): Promise<string[]> {
+  async tasks(): Promise<ListedTask[]> {
     return this.#session ? this.#storage.tasks(Date.now()) : [];
   }
 

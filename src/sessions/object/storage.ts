@@ -22,6 +22,7 @@ import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.
 import type { StoredState } from "../../state/state-do.js";
 import type { NumberedMessage } from "../../wire/event-id.js";
 import type { SessionRecord } from "../record.js";
+import type { ListedTask } from "../rpc.js";
 import type { SessionSettings } from "../settings.js";
 import { keptMessage } from "./kept-message.js";
 
@@ -197,13 +198,16 @@ export class SessionStorage {
     return true;
   }
 
-  /** The session's tasks that have not expired, oldest first. */
-  tasks(now: number): string[] {
+  /** The session's tasks that have not expired, oldest first, each with its place in that order. */
+  tasks(now: number): ListedTask[] {
     if (!this.#hasSchema) return [];
     return this.#sql
-      .exec<{ task: string }>(`SELECT task FROM tasks WHERE expires_at > ? ORDER BY rowid`, now)
+      .exec<{ task: string; position: number }>(
+        `SELECT task, rowid AS position FROM tasks WHERE expires_at > ? ORDER BY rowid`,
+        now,
+      )
       .toArray()
-      .map(({ task }) => task);
+      .map(({ task, position }) => ({ taskId: task, position }));
   }
 
   /** The stream's events after `position`, in order. */

@@ -188,21 +188,24 @@ export class SessionTaskLayer implements Transport {
     return { jsonrpc: "2.0", id, result: sessionTaskOf(after) };
   }
 
-  /** The session's tasks, oldest first; the cursor is the last task of the page before. */
+  /**
+   * The session's tasks, oldest first. The cursor is the place of the last task of the page
+   * before, not its id, so a page goes on after that task has expired.
+   */
   async #list(message: JSONRPCRequest): Promise<Answer> {
     const parsed = ListTasksRequestSchema.safeParse(message);
     if (!parsed.success)
       return errorResponse(message.id, ErrorCode.InvalidParams, "Invalid params: params.cursor must be a string");
-    const ids = await this.#context.session.tasks();
     const cursor = parsed.data.params?.cursor;
-    const from = cursor === undefined ? 0 : ids.indexOf(cursor) + 1;
-    if (cursor !== undefined && from === 0)
+    const after = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isSafeInteger(after) || after < 0 || (cursor !== undefined && String(after) !== cursor))
       return errorResponse(message.id, ErrorCode.InvalidParams, `Invalid params: no cursor ${JSON.stringify(cursor)}`);
-    const page = ids.slice(from, from + TASKS_PAGE_SIZE);
-    const views = await Promise.all(page.map((taskId) => this.#stub(taskId)?.get(this.#owner)));
+    const listed = (await this.#context.session.tasks()).filter(({ position }) => position > after);
+    const page = listed.slice(0, TASKS_PAGE_SIZE);
+    const views = await Promise.all(page.map(({ taskId }) => this.#stub(taskId)?.get(this.#owner)));
     const tasks = views.flatMap((view) => (view ? [sessionTaskOf(view)] : []));
-    const more = from + TASKS_PAGE_SIZE < ids.length;
-    return { jsonrpc: "2.0", id: message.id, result: { tasks, ...(more && { nextCursor: page.at(-1) }) } };
+    const last = listed.length > TASKS_PAGE_SIZE ? page.at(-1) : undefined;
+    return { jsonrpc: "2.0", id: message.id, result: { tasks, ...(last && { nextCursor: String(last.position) }) } };
   }
 
   /** The server's initialize and tools/list answers, with what a 2025 client needs to start tasks. */
