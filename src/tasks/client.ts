@@ -3,7 +3,7 @@
  */
 import { hasBinding, objectNamed } from "../wire/namespace.js";
 import type { ResolvedTasksOptions } from "./options.js";
-import type { TaskOwner, TaskStart, TaskView } from "./record.js";
+import type { TaskError, TaskOwner, TaskStart, TaskView } from "./record.js";
 
 /** What TaskDO answers over RPC; declared here so that stubs stay shallow types. */
 export interface TaskRpc extends Rpc.DurableObjectBranded {
@@ -15,6 +15,8 @@ export interface TaskRpc extends Rpc.DurableObjectBranded {
   next(owner: TaskOwner, lastUpdatedAt: string, waitMs: number): Promise<TaskView | null>;
   /** The client's answers, by key; false when the task does not exist for `owner`. */
   update(owner: TaskOwner, responses: Record<string, unknown>): Promise<boolean>;
+  /** Fails the handler's question `key` with the client's error; false when the task does not exist for `owner`. */
+  refuse(owner: TaskOwner, key: string, error: TaskError): Promise<boolean>;
   /** Stops the handler; false when the task does not exist for `owner`. */
   cancel(owner: TaskOwner): Promise<boolean>;
 }

@@ -141,18 +141,24 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
         const pending = record.inputRequests[key];
         const answer = pending && validAnswer(pending.method, response);
         if (!pending || !answer) continue;
-        delete record.inputRequests[key];
         record.answers[key] = { method: pending.method, result: answer };
-        const waiting = this.#waiting.get(key);
-        this.#waiting.delete(key);
-        waiting?.resolve({ jsonrpc: "2.0", id: waiting.questionId, result: answer });
+        this.#reply(record, key, { result: answer });
         changed = true;
       }
-      if (changed) {
-        if (Object.keys(record.inputRequests).length === 0) record.status = "working";
-        await this.#changed(record);
-        await this.#noticeLostRun(record);
-      }
+      if (changed) await this.#questionsChanged(record);
+      return true;
+    }
+
+    /**
+     * The client answered the question `key` with an error (a 2025 client may): the handler's
+     * request fails with it, and the answer is not kept, so a run started again asks again.
+     */
+    async refuse(owner: TaskOwner, key: string, error: TaskError): Promise<boolean> {
+      const record = this.#visible(owner);
+      if (!record) return false;
+      if (isTerminal(record.status) || !record.inputRequests[key]) return true;
+      this.#reply(record, key, { error });
+      await this.#questionsChanged(record);
       return true;
     }
 
@@ -275,6 +281,20 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
       record.status = "input_required";
       void this.#changed(record);
       return new Promise((resolve) => this.#waiting.set(key, { questionId: question.id, resolve }));
+    }
+
+    /** Hands the handler waiting on question `key` its reply; the question is no longer pending. */
+    #reply(record: TaskRecord, key: string, reply: { result: Record<string, unknown> } | { error: TaskError }): void {
+      delete record.inputRequests[key];
+      const waiting = this.#waiting.get(key);
+      this.#waiting.delete(key);
+      waiting?.resolve({ jsonrpc: "2.0", id: waiting.questionId, ...reply });
+    }
+
+    async #questionsChanged(record: TaskRecord): Promise<void> {
+      if (Object.keys(record.inputRequests).length === 0) record.status = "working";
+      await this.#changed(record);
+      await this.#noticeLostRun(record);
     }
 
     /** The handler stopped waiting for a question (its own timeout): the client is no longer asked. */

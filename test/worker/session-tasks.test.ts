@@ -102,6 +102,23 @@ describe("a 2025 session of a deployment that runs tasks", () => {
     expect(final.result).toMatchObject({ content: [{ type: "text", text: "confirmed" }] });
   });
 
+  it("fails the handler's question with the client's error answer, and the task ends with what the handler made of it", async () => {
+    const sessionId = await openSession(worker, { elicitation: { form: {} } });
+    const { taskId } = await startTask(sessionId, "confirm_action", { action: "deploy" });
+    const waiting = await mcpPost(worker, request("result-2", "tasks/result", { taskId }), { sessionId });
+    const stream = sseCursor(waiting);
+    let question = await stream.message<AnyMessage>();
+    while (question.method !== "elicitation/create") question = await stream.message<AnyMessage>();
+    const refusal = { jsonrpc: "2.0", id: question.id, error: { code: -32603, message: "the user closed the dialog" } };
+    expect((await mcpPost(worker, refusal, { sessionId })).status).toBe(202);
+    let final = await stream.message<AnyMessage>();
+    while (final.id !== "result-2") final = await stream.message<AnyMessage>();
+    // The demo's handler lets elicitInput's rejection through: the SDK makes it the tool's error result.
+    expect(final.result).toMatchObject({ isError: true });
+    expect(JSON.stringify(final.result)).toContain("the user closed the dialog");
+    expect(await getTask(sessionId, taskId)).toMatchObject({ status: "failed" });
+  });
+
   it("cancels a running task, and refuses to cancel one that ended with -32602", async () => {
     const sessionId = await openSession(worker);
     const { taskId } = await startTask(sessionId, "build_report", { sections: 2, secondsPerSection: 30 });

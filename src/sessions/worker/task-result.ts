@@ -61,18 +61,18 @@ export class TaskResultWait {
     this.#waits.get(id)?.abort();
   }
 
-  /** Takes the client's answer to a question asked here; false for any other message. */
+  /** Takes the client's answer (a result, or an error the handler's request then fails with) to a question asked here; false for any other message. */
   take(message: JSONRPCMessage): boolean {
-    const id = isResponse(message) && typeof message.id === "string" ? message.id : undefined;
-    const question = id === undefined ? undefined : this.#questions.get(id);
+    if (!isResponse(message) || typeof message.id !== "string") return false;
+    const question = this.#questions.get(message.id);
     if (!question) return false;
-    this.#questions.delete(id!);
-    // An error answers nothing: the task keeps waiting, and the next tasks/result asks again.
-    if ("result" in message) {
-      void this.#stub(question.taskId)
-        ?.update(this.#owner, { [question.key]: message.result })
-        .catch((error) => logError("Answering a task's question failed", { reason: errorMessage(error) }));
-    }
+    this.#questions.delete(message.id);
+    const stub = this.#stub(question.taskId);
+    const delivered =
+      "result" in message
+        ? stub?.update(this.#owner, { [question.key]: message.result })
+        : stub?.refuse(this.#owner, question.key, message.error);
+    void delivered?.catch((error) => logError("Answering a task's question failed", { reason: errorMessage(error) }));
     return true;
   }
 
