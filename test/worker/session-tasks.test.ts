@@ -7,6 +7,7 @@ import { MAX_SESSION_TASKS, SessionStorage } from "../../src/sessions/object/sto
 import { TASKS_PAGE_SIZE } from "../../src/sessions/worker/task-layer.js";
 import {
   mcpPost,
+  mcpRequest,
   openSession,
   openStream,
   readJsonRpcResponse,
@@ -126,6 +127,20 @@ describe("a 2025 session of a deployment that runs tasks", () => {
     expect(cancelled.result).toMatchObject({ taskId, status: "cancelled" });
     expect((await post(sessionId, "tasks/cancel", { taskId })).error).toMatchObject({ code: -32602 });
     expect((await post(sessionId, "tasks/result", { taskId })).error?.message).toContain("cancelled");
+  });
+
+  it("cancels the session's tasks when the client ends the session (DELETE): no one could reach them any more", async () => {
+    const sessionId = await openSession(worker);
+    const { taskId } = await startTask(sessionId, "build_report", { sections: 2, secondsPerSection: 30 });
+    expect((await mcpRequest(worker, "DELETE", { sessionId })).status).toBe(200);
+    const task = env.MCP_TASKS.get(env.MCP_TASKS.idFromName(taskId));
+    const deadline = Date.now() + 5000;
+    let status: string | undefined;
+    while (status !== "cancelled" && Date.now() < deadline) {
+      status = await runInDurableObject(task, async (_instance, state) => (await state.storage.get<Task>("task"))?.status);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe("cancelled");
   });
 
   it("keeps a task from every other session, even of the same principal", async () => {

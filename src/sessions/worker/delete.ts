@@ -1,6 +1,7 @@
 /**
  * DELETE /mcp: the client ends its session. The session object closes the stream and removes
- * its storage; afterwards the id answers 404.
+ * its storage; afterwards the id answers 404. The session's tasks, which no one else may reach,
+ * are cancelled: their handlers stop rather than run on for nobody until their TTL.
  */
 import { leaveTopics } from "../topics/topics.js";
 import { checkProtocolVersion, otherVersionThanNegotiated } from "../../wire/headers.js";
@@ -8,9 +9,11 @@ import type { RequestScope } from "../../lane/scope.js";
 import type { SessionLaneOptions } from "./options.js";
 import { sessionStub } from "../rpc.js";
 import { requestedSessionId, sessionNotFound } from "./lookup.js";
+import { taskStub, tasksOn } from "../../tasks/client.js";
+import { errorMessage, logError } from "../../wire/log.js";
 
 export async function handleTerminate<E extends object>(
-  { request, env, principal, changes }: RequestScope<E>,
+  { request, env, principal, changes, waitUntil }: RequestScope<E>,
   options: SessionLaneOptions<E>,
 ): Promise<Response> {
   const rejected = checkProtocolVersion(request);
@@ -18,9 +21,19 @@ export async function handleTerminate<E extends object>(
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
   const version = request.headers.get("mcp-protocol-version") ?? undefined;
-  const subscriptions = await sessionStub(env, options, id).terminate(principal.id, version);
+  const session = sessionStub(env, options, id);
+  // Read before the session's storage goes; a task cancels only for its owner, so a refused DELETE cancels nothing.
+  const tasks = tasksOn(env, options.tasks) ? await session.tasks() : [];
+  const subscriptions = await session.terminate(principal.id, version);
   if (!subscriptions) return sessionNotFound();
   if (!Array.isArray(subscriptions)) return otherVersionThanNegotiated(version!, subscriptions.negotiated);
+  const owner = { principal: principal.id, sessionId: id };
+  const cancelled = tasks.map(({ taskId }) => taskStub(env, options.tasks, taskId)?.cancel(owner));
+  waitUntil(
+    Promise.all(cancelled).catch((error) =>
+      logError("Cancelling an ended session's tasks failed", { reason: errorMessage(error) }),
+    ),
+  );
   await Promise.all([leaveTopics(env, options, id, subscriptions), changes?.sessionEnded(id, principal)]);
   return new Response(null, { status: 200 });
 }
