@@ -29,6 +29,7 @@ export type { ChosenSessionSettings as SessionSettings } from "./sessions/settin
 export type { ResponseMode } from "./wire/headers.js";
 export type { McpHandlerOptions } from "./edge/options.js";
 export type { McpHandlerWithTasks } from "./edge/handler.js";
+export type { RequestLogMode } from "./edge/request-log.js";
 export type { TaskSupport, TaskToolOptions, TasksOptions } from "./tasks/options.js";
 export type { McpHandler } from "./wire/endpoint.js";
 export type { ConnectableServer, ServerContext, ServerFactory } from "./lane/server-factory.js";

@@ -1,6 +1,7 @@
 /**
  * The options of `createMcpHandler`, with their defaults merged once at construction.
  */
+import type { RequestLogMode } from "./request-log.js";
 import type { ChangeScope } from "../lane/changes.js";
 import type { ServerFactory } from "../lane/server-factory.js";
 import { withToolListCache } from "../lane/tool-list-cache.js";
@@ -74,12 +75,14 @@ export interface McpHandlerOptions<E> {
    */
   sessionLimits?: Partial<SessionLimits>;
   /**
-   * One JSON line per request on `console.log`, for Workers Logs. Default true. Workers Logs
-   * already records each invocation's URL, status and duration; this line adds the JSON-RPC
-   * methods and the session. Off, it costs neither log volume nor the console call, which under
-   * `wrangler dev` is about 1.2 ms of CPU: its inspector proxy receives every one.
+   * A JSON line per request on `console.log`, for Workers Logs: `true` every request,
+   * `"notable"` (the default) those that start or end a session or fail (status 400 or more),
+   * `false` none. Workers Logs already records each
+   * invocation's URL, status and duration; the line adds the JSON-RPC methods and the session.
+   * Each line costs the console call, which under `wrangler dev` is about 1.2 ms of CPU: its
+   * inspector proxy receives every one.
    */
-  requestLog?: boolean;
+  requestLog?: RequestLogMode;
   /**
    * `ttlMs` and `cacheScope` of 2026-07-28 list results, `resources/read` and `server/discover`
    * (spec 2026-07-28, server/utilities/caching). Default `{ ttlMs: 0, cacheScope: "private" }`:
@@ -152,7 +155,7 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
     authenticate: options.authenticate ?? anonymous,
     allowedHosts: options.allowedHosts ?? DEFAULT_ALLOWED_HOSTS,
     allowedOrigins: options.allowedOrigins ?? [],
-    requestLog: options.requestLog ?? true,
+    requestLog: options.requestLog ?? "notable",
     cache: options.cache ?? DEFAULT_CACHE_HINTS,
     stateSecret: options.stateSecret ?? DEFAULT_STATE_SECRET,
     listen: {

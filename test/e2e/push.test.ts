@@ -1,7 +1,7 @@
 // Push from a third request through the demo's operator routes, against wrangler dev: fan-out
 // of resources/updated to subscribed sessions only, and one JSON log line per request.
 import { describe, expect, it } from "vitest";
-import { mcpPost, openSession, openStream, readJsonRpcResponse, request } from "../shared/mcp.js";
+import { mcpPost, mcpRequest, openSession, openStream, readJsonRpcResponse, request } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
 import { useDevServer } from "./helpers/dev-server.js";
 
@@ -47,18 +47,21 @@ describe("the operator routes", () => {
     for (const sessionId of [first!, other!]) expect(dev.server.output()).not.toContain(sessionId);
   });
 
-  it("log one JSON line per request, with a session prefix and never the whole id", async () => {
+  it("log a JSON line for each request that starts or ends a session, with a session prefix and never the whole id", async () => {
     const sessionId = await openSession(mcp);
     await mcpPost(mcp, request(2, "ping"), { sessionId });
+    await mcpRequest(mcp, "DELETE", { sessionId });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const lines = dev.server
       .output()
       .split("\n")
       .filter((line) => line.trim().startsWith("{"))
       .map((line) => JSON.parse(line.slice(line.indexOf("{"))) as Record<string, unknown>);
-    const ping = lines.find((line) => Array.isArray(line.rpc) && (line.rpc as string[]).includes("ping"));
-    expect(ping).toMatchObject({ method: "POST", path: "/mcp", status: 200, session: sessionId.slice(0, 8) });
-    expect(typeof ping!.ms).toBe("number");
+    const ended = lines.find((line) => line.method === "DELETE" && line.session === sessionId.slice(0, 8));
+    expect(ended).toMatchObject({ path: "/mcp", status: 200 });
+    expect(typeof ended!.ms).toBe("number");
+    // The default logs no ordinary answer: the ping of this session left no line.
+    expect(lines.some((line) => Array.isArray(line.rpc) && (line.rpc as string[]).includes("ping"))).toBe(false);
     expect(dev.server.output()).not.toContain(sessionId);
   });
 });

@@ -131,21 +131,39 @@ describe("the request log", () => {
     }
   }
 
-  it("is one line per request by default, and none with requestLog false", async () => {
+  it("is one line per request with requestLog true, and none with requestLog false", async () => {
     const sessionId = await openSession(worker);
     const ping = (endpoint: typeof worker) => mcpPost(endpoint, request(2, "ping"), { sessionId });
-    expect(await loggedLines(() => ping(workerWith({})))).toEqual([
+    expect(await loggedLines(() => ping(workerWith({ requestLog: true })))).toEqual([
       expect.objectContaining({ method: "POST", path: "/mcp", rpc: ["ping"], status: 200, session: sessionId.slice(0, 8) }),
     ]);
-    expect(await loggedLines(() => ping(workerWith({ requestLog: false })))).toEqual([]);
+    const silent = workerWith({ requestLog: false });
+    expect(await loggedLines(async () => (await ping(silent), await openSession(silent)))).toEqual([]);
+  });
+
+  it("logs by default only the requests that start or end a session, or fail", async () => {
+    const notable = workerWith({});
+    let sessionId = "";
+    const lines = await loggedLines(async () => {
+      sessionId = await openSession(notable);
+      await mcpPost(notable, request(2, "ping"), { sessionId });
+      await callTool(notable, sessionId, "echo", { message: "quiet" });
+      await mcpPost(notable, request(3, "ping"), { sessionId: "not-a-session" });
+      await mcpRequest(notable, "DELETE", { sessionId });
+    });
+    expect(lines.map(({ method, rpc, status }) => ({ method, rpc, status }))).toEqual([
+      { method: "POST", rpc: ["initialize"], status: 200 },
+      { method: "POST", rpc: ["ping"], status: 404 },
+      { method: "DELETE", rpc: undefined, status: 200 },
+    ]);
   });
 
   it(`keeps at most ${MAX_LOGGED_CHARS} characters of a method or a path from the client`, async () => {
     const sessionId = await openSession(worker);
     const method = "m".repeat(1024 * 1024);
     const lines = await loggedLines(async () => {
-      await mcpPost(workerWith({}), request(2, method), { sessionId });
-      await workerWith({}).fetch(new Request(`http://localhost/${"p".repeat(10_000)}`));
+      await mcpPost(workerWith({ requestLog: true }), request(2, method), { sessionId });
+      await workerWith({ requestLog: true }).fetch(new Request(`http://localhost/${"p".repeat(10_000)}`));
     });
     expect(lines).toEqual([
       expect.objectContaining({ rpc: [`${"m".repeat(MAX_LOGGED_CHARS)}… (1048576 chars)`], status: 200 }),
