@@ -156,7 +156,10 @@ export function goalLines(goals: Measured<GoalFigures>): string[] {
   return [
     `goals, from ${goals.rounds} interleaved rounds of ${goals.secondsPerRound} s per system at c=16:`,
     ...linesOf("e", "durable-mcp serving (b)'s tools, no request log (the goals are judged on it)"),
-    ...linesOf("a", "the demo as shipped (a dozen tools, resources and prompts built per POST; a log line per request)"),
+    ...linesOf(
+      "a",
+      "the demo as shipped (a dozen tools, resources and prompts built per POST after reading its state; the default request log)",
+    ),
     `workerd CPU per answer of (b) ${cpuMs("b")}, (d) ${cpuMs("d")}`,
   ];
 }

@@ -82,13 +82,23 @@ describe("a 2025 session of a deployment that runs tasks", () => {
     await stream.cancel();
   });
 
-  it("asks the handler's question on the tasks/result stream, marked with the task, and goes on with the answer", async () => {
+  /** A confirm_action task of a new session, its tasks/result `resultId`'s stream, and the question that came on it. */
+  async function questionOnResultStream(resultId: string) {
     const sessionId = await openSession(worker, { elicitation: { form: {} } });
     const { taskId } = await startTask(sessionId, "confirm_action", { action: "deploy" });
-    const waiting = await mcpPost(worker, request("result-1", "tasks/result", { taskId }), { sessionId });
-    const stream = sseCursor(waiting);
+    const stream = sseCursor(await mcpPost(worker, request(resultId, "tasks/result", { taskId }), { sessionId }));
     let question = await stream.message<AnyMessage>();
     while (question.method !== "elicitation/create") question = await stream.message<AnyMessage>();
+    const final = async () => {
+      let answer = await stream.message<AnyMessage>();
+      while (answer.id !== resultId) answer = await stream.message<AnyMessage>();
+      return answer;
+    };
+    return { sessionId, taskId, question, final };
+  }
+
+  it("asks the handler's question on the tasks/result stream, marked with the task, and goes on with the answer", async () => {
+    const { sessionId, taskId, question, final } = await questionOnResultStream("result-1");
     expect(question.params?.["_meta"]).toEqual({ "io.modelcontextprotocol/related-task": { taskId } });
 
     // The answer is a POST of its own, as the SDK client sends it; the broker routes it to the waiting request.
@@ -98,25 +108,17 @@ describe("a 2025 session of a deployment that runs tasks", () => {
       { sessionId },
     );
     expect(answered.status).toBe(202);
-    let final = await stream.message<AnyMessage>();
-    while (final.id !== "result-1") final = await stream.message<AnyMessage>();
-    expect(final.result).toMatchObject({ content: [{ type: "text", text: "confirmed" }] });
+    expect((await final()).result).toMatchObject({ content: [{ type: "text", text: "confirmed" }] });
   });
 
   it("fails the handler's question with the client's error answer, and the task ends with what the handler made of it", async () => {
-    const sessionId = await openSession(worker, { elicitation: { form: {} } });
-    const { taskId } = await startTask(sessionId, "confirm_action", { action: "deploy" });
-    const waiting = await mcpPost(worker, request("result-2", "tasks/result", { taskId }), { sessionId });
-    const stream = sseCursor(waiting);
-    let question = await stream.message<AnyMessage>();
-    while (question.method !== "elicitation/create") question = await stream.message<AnyMessage>();
+    const { sessionId, taskId, question, final } = await questionOnResultStream("result-2");
     const refusal = { jsonrpc: "2.0", id: question.id, error: { code: -32603, message: "the user closed the dialog" } };
     expect((await mcpPost(worker, refusal, { sessionId })).status).toBe(202);
-    let final = await stream.message<AnyMessage>();
-    while (final.id !== "result-2") final = await stream.message<AnyMessage>();
     // The demo's handler lets elicitInput's rejection through: the SDK makes it the tool's error result.
-    expect(final.result).toMatchObject({ isError: true });
-    expect(JSON.stringify(final.result)).toContain("the user closed the dialog");
+    const { result } = await final();
+    expect(result).toMatchObject({ isError: true });
+    expect(JSON.stringify(result)).toContain("the user closed the dialog");
     expect(await getTask(sessionId, taskId)).toMatchObject({ status: "failed" });
   });
 
