@@ -77,10 +77,9 @@ export interface McpHandlerOptions<E> {
   /**
    * A JSON line per request on `console.log`, for Workers Logs: `true` every request,
    * `"notable"` (the default) those that start or end a session or fail (status 400 or more),
-   * `false` none. Workers Logs already records each
-   * invocation's URL, status and duration; the line adds the JSON-RPC methods and the session.
-   * Each line costs the console call, which under `wrangler dev` is about 1.2 ms of CPU: its
-   * inspector proxy receives every one.
+   * `false` none. Workers Logs already records each invocation's URL, status and duration; the
+   * line adds the JSON-RPC methods and the session. Each line costs the console call, which under
+   * `wrangler dev` is about 1.2 ms of CPU: its inspector proxy receives every one.
    */
   requestLog?: RequestLogMode;
   /**

@@ -130,7 +130,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     return this.#storage.rememberTask(taskId, expiresAt, Date.now());
   }
 
-  /** The ids of the tasks the session started that have not expired, oldest first. */
+  /** The tasks the session started that have not expired, oldest first. */
   async tasks(): Promise<ListedTask[]> {
     return this.#session ? this.#storage.tasks(Date.now()) : [];
   }

@@ -61,7 +61,10 @@ export class TaskResultWait {
     this.#waits.get(id)?.abort();
   }
 
-  /** Takes the client's answer (a result, or an error the handler's request then fails with) to a question asked here; false for any other message. */
+  /**
+   * Takes the client's answer to a question asked here: a result, or an error the handler's
+   * request then fails with. False for any other message.
+   */
   take(message: JSONRPCMessage): boolean {
     if (!isResponse(message) || typeof message.id !== "string") return false;
     const question = this.#questions.get(message.id);
