@@ -11,6 +11,7 @@
  * (README, "Bring your own server") would only fill the cache.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { keepText } from "../wire/message-text.js";
 import type { ConnectableServer, ServerFactory } from "./server-factory.js";
 
 /**
@@ -57,6 +58,8 @@ export class ToolListCache {
   #remember(key: string, answer: Promise<unknown>): void {
     if (this.#lists.size >= MAX_CACHED_TOOL_LISTS) this.#lists.delete(this.#lists.keys().next().value!);
     this.#lists.set(key, answer);
+    // The same object answers every list of these tools: its JSON text is made once, too.
+    void answer.then((result) => typeof result === "object" && result !== null && keepText(result)).catch(() => undefined);
     // A failed answer is not kept: the next request tries again.
     answer.catch(() => this.#lists.get(key) === answer && this.#lists.delete(key));
   }

@@ -15,6 +15,7 @@ import { formatEventId, type NumberedMessage } from "./event-id.js";
 import type { ResponseMode } from "./headers.js";
 import { errorMessage, logError } from "./log.js";
 import { sessionIdPrefix } from "./session-id.js";
+import { messageText } from "./message-text.js";
 import { encodeComment, encodeMessage, encodePriming, HEARTBEAT_INTERVAL_MS, SSE_HEADERS } from "./sse.js";
 
 /**
@@ -150,8 +151,10 @@ class JsonChannel implements ResponseChannel {
 
   finish(): void {
     // A batch is answered with an array, a single request with a single object (JSON-RPC 2.0 §6).
-    const body = this.#batch ? this.#messages : this.#messages[0];
-    this.#resolve(Response.json(body, { headers: this.#headers }));
+    const texts = this.#messages.map(messageText);
+    const headers = new Headers(this.#headers);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    this.#resolve(new Response(this.#batch ? `[${texts.join(",")}]` : texts[0], { headers }));
   }
 
   handOver(): void {}

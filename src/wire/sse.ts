@@ -3,6 +3,7 @@
  * object write. Parsing is the client's job; tests use eventsource-parser for it.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { messageText } from "./message-text.js";
 
 export interface SseEvent {
   id?: string;
@@ -39,7 +40,7 @@ export function encodeEvent({ id, data, retry }: SseEvent): string {
 }
 
 export function encodeMessage(message: JSONRPCMessage, id?: string): string {
-  return encodeEvent({ id, data: JSON.stringify(message) });
+  return encodeEvent({ id, data: messageText(message) });
 }
 
 /** A comment line: ignored by clients, but keeps proxies from closing an idle stream. */

@@ -37,6 +37,25 @@ describe("tools/list through the cache", () => {
     expect(await listed(demo, sessionId)).toEqual(expected);
   });
 
+  it("writes a cached list's text as it is, in a JSON answer and on an SSE stream alike", async () => {
+    const expected = await directList(createDemoServer());
+    for (const responseMode of ["json", "sse"] as const) {
+      const demo = workerWith({ server: () => createDemoServer(), responseMode });
+      const sessionId = await openSession(demo);
+      for (const id of [1, 2]) {
+        const response = await mcpPost(demo, request(id, "tools/list"), { sessionId });
+        expect(response.headers.get("content-type"), responseMode).toContain(
+          responseMode === "json" ? "application/json" : "text/event-stream",
+        );
+        expect(await readJsonRpcResponse(response), `${responseMode}, answer ${id}`).toEqual({
+          jsonrpc: "2.0",
+          id,
+          result: { tools: expected },
+        });
+      }
+    }
+  });
+
   it("never answers one server's tools for another's: what a session registers is its own", async () => {
     // Same schema object, another description or another tool set: another answer.
     const endpoint = workerWith({
