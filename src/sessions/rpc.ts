@@ -44,6 +44,12 @@ export interface OpenedSession {
 }
 
 /** The request's MCP-Protocol-Version is supported, but the session negotiated `negotiated`. */
+/** What an ended session leaves behind: the URIs it was subscribed to, and the ids of its tasks that had not expired. */
+export interface EndedSession {
+  subscriptions: string[];
+  tasks: string[];
+}
+
 export interface OtherVersion {
   status: "other-version";
   negotiated: string;
@@ -118,10 +124,10 @@ export interface SessionRpc extends Rpc.DurableObjectBranded {
    */
   openStream(principal: string, lastEventId?: string, protocolVersion?: string): Promise<StreamOpening>;
   /**
-   * DELETE: ends the session; the URIs it was subscribed to, or null when there is no such
-   * session. Nothing ends when `protocolVersion` (the request's header) is not the negotiated one.
+   * DELETE: ends the session; what it leaves behind to end elsewhere, or null when there is no
+   * such session. Nothing ends when `protocolVersion` (the request's header) is not the negotiated one.
    */
-  terminate(principal: string, protocolVersion?: string): Promise<string[] | null | OtherVersion>;
+  terminate(principal: string, protocolVersion?: string): Promise<EndedSession | null | OtherVersion>;
   /** Logs messages for the standalone stream; false when none concerned the session. */
   publish(messages: JSONRPCMessage[]): Promise<boolean>;
   /**

@@ -115,7 +115,8 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
       const record = this.#visible(owner);
       if (!record) return null;
       await this.#noticeLostRun(record);
-      if (isTerminal(record.status) || viewOf(record).lastUpdatedAt !== lastUpdatedAt) return viewOf(record);
+      const view = viewOf(record);
+      if (isTerminal(record.status) || view.lastUpdatedAt !== lastUpdatedAt) return view;
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(timer);
@@ -303,8 +304,7 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
       if (key === undefined || isTerminal(record.status)) return;
       this.#waiting.delete(key);
       delete record.inputRequests[key];
-      if (Object.keys(record.inputRequests).length === 0) record.status = "working";
-      await this.#changed(record);
+      await this.#questionsChanged(record);
     }
 
     #progress(record: TaskRecord, message: string): void {
@@ -342,7 +342,7 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
     async #changed(record: TaskRecord): Promise<void> {
       record.lastUpdatedAt = Date.now();
       await this.#save();
-      for (const wake of [...this.#watchers]) wake();
+      this.#wakeWatchers();
       await runtime
         .announce(this.env, viewOf(record), record)
         .catch((error) => logError("Announcing a task's status failed", { reason: errorMessage(error) }));
@@ -356,9 +356,14 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
       await this.ctx.storage.setAlarm(record.createdAt + record.ttlMs);
     }
 
+    /** Every `next` waiting ends now: each removes itself from the set as it wakes. */
+    #wakeWatchers(): void {
+      for (const wake of [...this.#watchers]) wake();
+    }
+
     async #delete(): Promise<void> {
       this.#record = undefined;
-      for (const wake of [...this.#watchers]) wake();
+      this.#wakeWatchers();
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
     }

@@ -16,6 +16,7 @@ import { readInbox } from "../../wire/inbox.js";
 import { logError } from "../../wire/log.js";
 import type {
   ClientAnswer,
+  EndedSession,
   Expectation,
   ListedTask,
   OpenedSession,
@@ -253,13 +254,15 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
    * DELETE: fails every wait, closes every stream and removes every trace of the session.
    * Returns the URIs it was subscribed to, for the topics to forget it; null if no such session.
    */
-  async terminate(principal: string, protocolVersion?: string): Promise<string[] | null | OtherVersion> {
+  async terminate(principal: string, protocolVersion?: string): Promise<EndedSession | null | OtherVersion> {
     const session = this.#session;
     if (session?.record.principal !== principal) return null;
     const other = otherVersion(session.record, protocolVersion);
     if (other) return other;
+    // Read before the storage goes.
+    const tasks = this.#storage.tasks(Date.now()).map(({ taskId }) => taskId);
     await this.#end();
-    return session.record.subscriptions;
+    return { subscriptions: session.record.subscriptions, tasks };
   }
 
   /** Expiry: a session idle for `idleTimeoutMs` is deleted with all its storage. */

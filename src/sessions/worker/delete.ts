@@ -9,7 +9,7 @@ import type { RequestScope } from "../../lane/scope.js";
 import type { SessionLaneOptions } from "./options.js";
 import { sessionStub } from "../rpc.js";
 import { requestedSessionId, sessionNotFound } from "./lookup.js";
-import { taskStub, tasksOn } from "../../tasks/client.js";
+import { taskStub } from "../../tasks/client.js";
 import { errorMessage, logError } from "../../wire/log.js";
 
 export async function handleTerminate<E extends object>(
@@ -21,14 +21,13 @@ export async function handleTerminate<E extends object>(
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
   const version = request.headers.get("mcp-protocol-version") ?? undefined;
-  const session = sessionStub(env, options, id);
-  // Read before the session's storage goes; a task cancels only for its owner, so a refused DELETE cancels nothing.
-  const tasks = tasksOn(env, options.tasks) ? await session.tasks() : [];
-  const subscriptions = await session.terminate(principal.id, version);
-  if (!subscriptions) return sessionNotFound();
-  if (!Array.isArray(subscriptions)) return otherVersionThanNegotiated(version!, subscriptions.negotiated);
+  const ended = await sessionStub(env, options, id).terminate(principal.id, version);
+  if (!ended) return sessionNotFound();
+  if ("negotiated" in ended) return otherVersionThanNegotiated(version!, ended.negotiated);
+  const { subscriptions, tasks } = ended;
   const owner = { principal: principal.id, sessionId: id };
-  const cancelled = tasks.map(({ taskId }) => taskStub(env, options.tasks, taskId)?.cancel(owner));
+  // Only a deployment that runs tasks has any; each cancels only for its owner.
+  const cancelled = tasks.map((taskId) => taskStub(env, options.tasks, taskId)?.cancel(owner));
   waitUntil(
     Promise.all(cancelled).catch((error) =>
       logError("Cancelling an ended session's tasks failed", { reason: errorMessage(error) }),
