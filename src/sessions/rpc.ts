@@ -3,7 +3,7 @@
  * per session id, `idFromName`), what each method answers, and the binding's default name. The
  * Worker side and the push API depend on this file, never on the object's class.
  *
- * Which methods check the principal: `open`, `writeState`, `openStream` and `terminate` take the caller's
+ * Which methods check the principal: `open`, `writeState`, the stream request (`streamRequest`) and `terminate` take the caller's
  * principal and answer as if the session did not exist when it is not the one that created the
  * session; every client request reaches one of them first. `create`, `openInbox`, `expectAnswer`,
  * `change`, `rememberTask`, `tasks` and `handOver` trust their caller: the Worker calls them only inside a request that
@@ -55,8 +55,8 @@ export interface OtherVersion {
   negotiated: string;
 }
 
-export type StreamOpening =
-  | { status: "open"; body: ReadableStream<Uint8Array> }
+/** Why the object opened no stream for a GET. */
+export type StreamRefusal =
   | { status: "not-found" }
   | OtherVersion
   /** Last-Event-ID names no stream of this session. */
@@ -64,6 +64,9 @@ export type StreamOpening =
   /** Last-Event-ID is older than what the event log still holds. */
   | { status: "too-old" }
   | { status: "too-many-streams" };
+
+/** A GET's stream: the object's `101`, for the Worker to bridge (src/wire/bridge/), or why not. */
+export type StreamOpening = { status: "open"; upgrade: Response } | StreamRefusal;
 
 /** Registering a server→client request: its POST's inbox is gone (the POST ended), or too many wait. */
 export type Expectation = "registered" | "inbox-gone" | "too-many";
@@ -119,11 +122,6 @@ export interface SessionRpc extends Rpc.DurableObjectBranded {
   /** Takes over the rest of a POST stream: logs its messages, writes them to its resumed stream. */
   handOver(streamId: string, messages: NumberedMessage[], done: boolean, lostThrough?: number): Promise<void>;
   /**
-   * GET: the standalone stream, or with Last-Event-ID the rest of the stream it names.
-   * `protocolVersion`: the request's MCP-Protocol-Version header, which must be the negotiated one.
-   */
-  openStream(principal: string, lastEventId?: string, protocolVersion?: string): Promise<StreamOpening>;
-  /**
    * DELETE: ends the session; what it leaves behind to end elsewhere, or null when there is no
    * such session. Nothing ends when `protocolVersion` (the request's header) is not the negotiated one.
    */
@@ -141,6 +139,46 @@ export interface SessionRpc extends Rpc.DurableObjectBranded {
 }
 
 export type SessionStub = DurableObjectStub<SessionRpc>;
+
+/** Who asks for a GET's stream, and after which event, in that stream request's headers. */
+export interface StreamAsk {
+  principal: string;
+  lastEventId?: string;
+  /** The request's MCP-Protocol-Version header, which must be the negotiated one. */
+  protocolVersion?: string;
+}
+
+const PRINCIPAL_HEADER = "x-principal";
+
+/**
+ * GET: the standalone stream, or with Last-Event-ID the rest of the stream it names. It goes to
+ * the object's `fetch`, not to an RPC: only a fetch can hand back a WebSocket.
+ */
+export function streamRequest({ principal, lastEventId, protocolVersion }: StreamAsk): Request {
+  // Principals come from tokens and may hold any character; header values may not.
+  const headers = new Headers({ upgrade: "websocket", [PRINCIPAL_HEADER]: encodeURIComponent(principal) });
+  if (lastEventId !== undefined) headers.set("last-event-id", lastEventId);
+  if (protocolVersion !== undefined) headers.set("mcp-protocol-version", protocolVersion);
+  return new Request("https://session.internal/stream", { headers });
+}
+
+export function readStreamRequest({ headers }: Request): StreamAsk {
+  return {
+    principal: decodeURIComponent(headers.get(PRINCIPAL_HEADER) ?? ""),
+    lastEventId: headers.get("last-event-id") ?? undefined,
+    protocolVersion: headers.get("mcp-protocol-version") ?? undefined,
+  };
+}
+
+/** The object's answer to a stream request: a refusal is a JSON body in one round trip. */
+export function refusalResponse(refusal: StreamRefusal): Response {
+  return Response.json(refusal);
+}
+
+export async function streamOpening(response: Response): Promise<StreamOpening> {
+  if (response.status === 101) return { status: "open", upgrade: response };
+  return (await response.json()) as StreamRefusal;
+}
 
 /** A deployment without the binding is misconfigured; this says how to fix it. */
 export class MissingBindingError extends Error {

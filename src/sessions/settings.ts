@@ -42,7 +42,9 @@ export const DEFAULT_SESSION_SETTINGS: ChosenSessionSettings = {
   eventLogMaxEvents: 1000,
   eventLogMaxAgeMs: 60 * 60 * 1000,
   eventLogMaxBytes: DEFAULT_EVENT_LOG_MAX_BYTES,
-  // An idle client holds its stream half the time: between polls the object can be evicted.
-  streamLifetimeMs: 30_000,
-  retryMs: 30_000,
+  // Open: the Worker holds the stream and the object sleeps behind its socket (src/wire/bridge/),
+  // so an idle stream costs no duration; polling would wake the object at every reconnect.
+  streamLifetimeMs: 0,
+  // A stream ends unasked only when its Worker or object goes away: the client comes back soon.
+  retryMs: 3_000,
 };

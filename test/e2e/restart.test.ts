@@ -2,6 +2,7 @@
 // persist dir, and the client goes on with the same Mcp-Session-Id and resumes its stream; a
 // task that was running ends in a defined state.
 import { expect, it } from "vitest";
+import { formatEventId, parseEventId } from "../../src/wire/event-id.js";
 import { callTool, mcpPost, mcpRequest, openSession, openStream, request } from "../shared/mcp.js";
 import { modernRequest } from "../shared/modern.js";
 import { readAllSseMessages, readSseMessages, sseCursor } from "../shared/sse.js";
@@ -65,6 +66,26 @@ it("replays the standalone stream after Last-Event-ID across a restart of wrangl
   expect(await replay.message()).toMatchObject({ method: "notifications/message", params: { data: "one" } });
   expect(await replay.message()).toMatchObject({ method: "notifications/message", params: { data: "two" } });
   await replay.cancel();
+});
+
+it("a stream open at a restart of wrangler dev ends, and a resume with Last-Event-ID gets what came after", async () => {
+  const sessionId = await openSession(endpoint);
+  const stream = sseCursor(await openStream(endpoint, sessionId));
+  await stream.event();
+  await callTool(endpoint, sessionId, "log", { message: "before" });
+  const before = await stream.event();
+  await dev.server.restart();
+  // The Worker and the object went with the process: the client learns it from its stream.
+  await expect(stream.event()).rejects.toThrow();
+
+  await callTool(endpoint, sessionId, "log", { message: "after the restart" });
+  const resumed = sseCursor(await openStream(endpoint, sessionId, { "last-event-id": before.id! }));
+  await resumed.event(); // the priming event
+  const replayed = await resumed.event();
+  expect(JSON.parse(replayed.data)).toMatchObject({ params: { data: "after the restart" } });
+  const { stream: streamId, position } = parseEventId(before.id!)!;
+  expect(replayed.id).toBe(formatEventId(streamId, position + 1));
+  await resumed.cancel();
 });
 
 it("a call in flight at a restart ends with an error on its resumed stream; a late answer to its question gets 400", async () => {

@@ -7,7 +7,7 @@ import { SessionDO } from "../../src/sessions/object/session-do.js";
 import { MAX_REMEMBERED_CALLS } from "../../src/sessions/object/storage.js";
 import { mcpPost, openSession, openStream, request, type AnyMessage } from "../shared/mcp.js";
 import { readAllSseEvents, sseCursor } from "../shared/sse.js";
-import { sessionObject, worker } from "./helpers.js";
+import { sessionObject, streamOf, worker } from "./helpers.js";
 
 /** The messages of a stream until it ends, with their event ids. */
 async function untilEnd(response: Response): Promise<{ id?: string; message: AnyMessage }[]> {
@@ -37,8 +37,8 @@ function afterRestart<T>(sessionId: string, use: (restarted: SessionDO) => Promi
 /** A resume through the restarted object, read until it ends. */
 function resumeAfterRestart(sessionId: string, lastEventId: string) {
   return afterRestart(sessionId, async (restarted) => {
-    const opening = await restarted.openStream("anonymous", lastEventId);
-    return opening.status === "open" ? untilEnd(new Response(opening.body)) : opening.status;
+    const stream = await streamOf(restarted, { principal: "anonymous", lastEventId });
+    return stream instanceof Response ? untilEnd(stream) : stream;
   });
 }
 

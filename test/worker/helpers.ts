@@ -6,6 +6,8 @@ import type { SessionDO } from "../../src/sessions/object/session-do.js";
 import { createDemoServer } from "../../demo/server.js";
 import { createMcpHandler, type McpHandlerOptions } from "../../src/lib.js";
 import type { Endpoint } from "../shared/mcp.js";
+import { streamOpening, streamRequest, type StreamAsk, type StreamRefusal } from "../../src/sessions/rpc.js";
+import { bridgeStream } from "../../src/wire/bridge/worker-end.js";
 
 export const worker: Endpoint = {
   url: "http://localhost/mcp",
@@ -39,4 +41,16 @@ export function storedState(sessionId: string): Promise<{ record?: SessionRecord
     const row = state.storage.sql.exec<{ record: string }>(`SELECT record FROM session`).toArray()[0];
     return { tables, record: row ? (JSON.parse(row.record) as SessionRecord) : undefined };
   });
+}
+
+/**
+ * A GET's stream as `object` (a session object's instance) opens it, bridged here as the Worker
+ * would: the SSE response, or why there is none.
+ */
+export async function streamOf(
+  object: { fetch(request: Request): Promise<Response> },
+  ask: StreamAsk,
+): Promise<Response | StreamRefusal["status"]> {
+  const opening = await streamOpening(await object.fetch(streamRequest(ask)));
+  return opening.status === "open" ? bridgeStream(opening.upgrade, {}) : opening.status;
 }

@@ -1,4 +1,5 @@
 // A session's life through the Worker, in workerd: create, continue on fresh servers, stream, delete.
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import {
   callTool,
@@ -10,8 +11,9 @@ import {
   readJsonRpcResponse,
   request,
 } from "../shared/mcp.js";
-import { readAllSseMessages, readSseMessages } from "../shared/sse.js";
-import { storedState, worker, workerWith } from "./helpers.js";
+import { readAllSseMessages, readSseMessages, sseCursor } from "../shared/sse.js";
+import { until } from "../shared/until.js";
+import { sessionObject, storedState, worker, workerWith } from "./helpers.js";
 
 const elicitingClient = { elicitation: { form: {} }, roots: { listChanged: true } };
 
@@ -152,14 +154,33 @@ describe("the standalone stream", () => {
     );
     await callTool(worker, sessionId, "touch_resource", { uri: "demo://greeting" });
     await callTool(worker, sessionId, "toggle_extra_tool");
-    const first = await openStream(worker, sessionId);
-    const kept = await readSseMessages<{ method: string }>(first, 2);
+    // The client reads them and reconnects without closing the first stream: the second replaces it.
+    const first = sseCursor(await openStream(worker, sessionId));
+    const kept = [await first.message(), await first.message()] as { method: string }[];
     expect(kept.map(({ method }) => method)).toEqual(["notifications/resources/updated", "notifications/tools/list_changed"]);
 
-    await callTool(worker, sessionId, "log", { message: "fresh" });
     const second = await openStream(worker, sessionId);
+    await callTool(worker, sessionId, "log", { message: "fresh" });
     const [next] = await readSseMessages<{ method: string; params: { data: string } }>(second, 1);
     expect(next).toMatchObject({ method: "notifications/message", params: { data: "fresh" } });
+    await first.cancel();
+  });
+});
+
+describe("expiry", () => {
+  it("spares a session whose client holds its stream and sends nothing else; once the stream is gone, the session expires", async () => {
+    const short = workerWith({ session: { idleTimeoutMs: 300 } });
+    const sessionId = await openSession(short);
+    const stream = sseCursor(await openStream(short, sessionId));
+    await stream.event();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await runDurableObjectAlarm(sessionObject(sessionId));
+    expect((await storedState(sessionId)).record).toBeDefined();
+    await stream.cancel();
+    await until(async () => (await sessionObject(sessionId).stats())?.openStreams === 0, "closed");
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await runDurableObjectAlarm(sessionObject(sessionId));
+    expect(await storedState(sessionId)).toEqual({ tables: [] });
   });
 });
 

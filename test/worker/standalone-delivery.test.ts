@@ -4,10 +4,12 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import type { SessionDO } from "../../src/sessions/object/session-do.js";
+import { REPLACE_WAIT_MS, type SessionDO } from "../../src/sessions/object/session-do.js";
+import { streamRequest } from "../../src/sessions/rpc.js";
 import { MAX_UNREAD_BYTES } from "../../src/wire/sse.js";
 import { openSession, type AnyMessage } from "../shared/mcp.js";
-import { sessionObject, worker } from "./helpers.js";
+import { until } from "../shared/until.js";
+import { sessionObject, streamOf, worker } from "./helpers.js";
 
 const log = (data: string): JSONRPCMessage => ({
   jsonrpc: "2.0",
@@ -19,9 +21,9 @@ const dataOf = (message: AnyMessage) => message.params?.data;
 
 /** A GET of the session as the object answers it, read past its priming event; `lastEventId` resumes. */
 async function get(object: SessionDO, lastEventId?: string): Promise<ReadableStreamDefaultReader<Uint8Array>> {
-  const opening = await object.openStream("anonymous", lastEventId);
-  if (opening.status !== "open") throw new Error(opening.status);
-  const reader = opening.body.getReader();
+  const stream = await streamOf(object, { principal: "anonymous", lastEventId });
+  if (!(stream instanceof Response)) throw new Error(stream);
+  const reader = stream.body!.getReader();
   await reader.read(); // the priming event: the client reads nothing more until told to
   return reader;
 }
@@ -54,9 +56,21 @@ function messagesIn(text: string): AnyMessage[] {
   return [...text.matchAll(/^data: (.+)$/gm)].map(([, data]) => JSON.parse(data!) as AnyMessage);
 }
 
-function inSession<T>(use: (object: SessionDO) => Promise<T>): Promise<T> {
+function inSession<T>(use: (object: SessionDO, state: DurableObjectState) => Promise<T>): Promise<T> {
   return openSession(worker).then((sessionId) => runInDurableObject(sessionObject(sessionId), use));
 }
+
+/**
+ * Until the object counts `count` events as delivered: the Worker holding the stream reports
+ * what its client read over the socket, a moment after the client read it.
+ */
+function delivered(state: DurableObjectState, count: number): Promise<void> {
+  const counted = () => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE delivered = 1`).one().n;
+  return until(() => counted() === count, `${count} delivered`);
+}
+
+/** Until the Worker's end of every stream has closed, as the object sees it. */
+const streamsClosed = (object: SessionDO) => until(async () => (await object.stats())?.openStreams === 0, "closed");
 
 describe("a GET without Last-Event-ID", () => {
   it("gets a message published after the client stopped reading its previous GET, and that GET does not", () =>
@@ -74,6 +88,7 @@ describe("a GET without Last-Event-ID", () => {
       const first = await get(object);
       await object.publish([log("read on the first")]);
       expect((await next(first)).map(dataOf)).toEqual(["read on the first"]);
+      // No wait for the read report: the new GET waits for the stream it replaces to say what it read.
       const second = await get(object);
       await object.publish([log("read on the second")]);
       expect((await next(second)).map(dataOf)).toEqual(["read on the second"]);
@@ -84,17 +99,39 @@ describe("a GET without Last-Event-ID", () => {
     }));
 
   it("gets again what the client took last before it went away, once", () =>
-    inSession(async (object) => {
+    inSession(async (object, state) => {
       const first = await get(object);
       await object.publish([log("in flight")]);
       expect((await next(first)).map(dataOf)).toEqual(["in flight"]);
+      await delivered(state, 1);
       await first.cancel();
+      await streamsClosed(object);
       const second = await get(object);
       expect((await next(second)).map(dataOf)).toEqual(["in flight"]);
+      await delivered(state, 1);
       const third = await get(object);
       await object.publish([log("next")]);
       expect((await next(third)).map(dataOf)).toEqual(["next"]);
       await third.cancel();
+    }));
+});
+
+describe("a GET replacing a stream whose Worker does not answer", () => {
+  it("opens after REPLACE_WAIT_MS rather than waiting for that Worker", () =>
+    inSession(async (object) => {
+      const first = await get(object);
+      await object.publish([log("read by a client whose Worker went quiet")]);
+      expect((await next(first)).map(dataOf)).toEqual(["read by a client whose Worker went quiet"]);
+      // A Worker that never takes its socket: it answers neither the close nor anything else.
+      const silent = await object.fetch(streamRequest({ principal: "anonymous" }));
+      expect(silent.status).toBe(101);
+      const startedAt = Date.now();
+      const third = await get(object);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(REPLACE_WAIT_MS - 50);
+      await object.publish([log("after")]);
+      expect((await next(third)).map(dataOf)).toEqual(["after"]);
+      await third.cancel();
+      await first.cancel();
     }));
 });
 
@@ -106,7 +143,7 @@ describe("a stream whose reader does not keep up", () => {
     inSession(async (object) => {
       const standalone = await get(object);
       for (const n of [1, 2, 3, 4]) await object.publish([big(n)]);
-      expect((await object.stats())?.openStreams).toBe(0);
+      await streamsClosed(object);
       expect(numbers(await restOf(standalone))).toEqual(["1", "2", "3"]);
       const after = await get(object);
       expect(numbers(await next(after))).toEqual(["4"]);
@@ -120,10 +157,11 @@ describe("a stream whose reader does not keep up", () => {
       await object.openInbox(streamId, [1]);
       const resumed = await get(object, `${streamId}_0`);
       for (const n of [1, 2, 3, 4]) await object.handOver(streamId, [{ position: n, message: big(n) }], false);
+      await streamsClosed(object);
       expect(numbers(await restOf(resumed))).toEqual(["1", "2", "3"]);
-      const again = await object.openStream("anonymous", `${streamId}_3`);
-      if (again.status !== "open") throw new Error(again.status);
-      const reader = again.body.getReader();
+      const again = await streamOf(object, { principal: "anonymous", lastEventId: `${streamId}_3` });
+      if (!(again instanceof Response)) throw new Error(again);
+      const reader = again.body!.getReader();
       // The priming event and what the log holds come in one write.
       expect(numbers(await next(reader))).toEqual(["4"]);
       await reader.cancel();

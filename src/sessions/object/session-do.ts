@@ -2,7 +2,9 @@
  * SessionDO: one per MCP session (`idFromName(sessionId)`), the session's single source of
  * truth (its record) and its broker: the standalone SSE stream, POST streams a client resumed,
  * the event log behind both (storage.ts), the routing of answers and cancellations between
- * isolates (answer-router.ts) and which POST streams are live (stream-liveness.ts).
+ * isolates (answer-router.ts) and which POST streams are live (stream-liveness.ts). Its streams
+ * are hibernatable sockets to the Workers that hold the clients' responses (src/wire/bridge/):
+ * they are found by tag after a wake, so an idle session's object sleeps.
  * Every RPC method delegates to a small named step; docs/architecture.md names the loops
  * that pass through it.
  */
@@ -23,14 +25,17 @@ import type {
   OtherVersion,
   SessionRpc,
   SessionStats,
-  StreamOpening,
+  StreamAsk,
+  StreamRefusal,
 } from "../rpc.js";
+import { readStreamRequest, refusalResponse } from "../rpc.js";
 import { AnswerRouter, MAX_AWAITED_PER_SESSION } from "./answer-router.js";
 import { formatEventId, parseEventId, type EventPosition, type NumberedMessage } from "../../wire/event-id.js";
 import { applyChange, concernsSession, refusedChange, type SessionChange, type SessionRecord } from "../record.js";
 import type { SessionSettings } from "../settings.js";
 import { sessionIdPrefix } from "../../wire/session-id.js";
-import { SseStream } from "./sse-stream.js";
+import { acceptStream, clientMayHaveMissed, Cuts, endStream, openSockets, sendFrames } from "../../wire/bridge/object-end.js";
+import { BridgeClose, decodeRead } from "../../wire/bridge/protocol.js";
 import { SessionStorage, type LoggedEvent, type StreamEvent } from "./storage.js";
 import { MAX_LOGGED_MESSAGE_BYTES } from "./kept-message.js";
 import { StreamLiveness } from "./stream-liveness.js";
@@ -46,6 +51,13 @@ export const LAST_SEEN_PRECISION_MS = 10_000;
 const DIED_MESSAGE =
   "The server stopped while serving this request (it restarted or its worker was cut off), and its result is lost: send the request again";
 
+/**
+ * How long a new standalone GET waits for the Worker of the stream it replaces to report what its
+ * client read (a round trip between the object and that Worker): what it read is not sent again.
+ * A Worker that does not answer is gone; its client's last events go out again.
+ */
+export const REPLACE_WAIT_MS = 1_000;
+
 /** POST streams one session may have resumed through GET at once, besides its standalone stream. */
 export const MAX_RESUMED_STREAMS = 16;
 
@@ -54,12 +66,22 @@ interface Session {
   settings: SessionSettings;
 }
 
+/** Socket tags: the standalone stream, every resumed POST stream, and one resumed stream by its id. */
+const STANDALONE = "standalone";
+const RESUMED = "resumed";
+const resumedTag = (streamId: string) => `resumed:${streamId}`;
+
+/** What a stream's socket remembers across hibernation. */
+type StreamAttachment =
+  /** `lastRead`: the events the client's stream took last, in doubt should the client turn out to be gone. */
+  | { kind: "standalone"; lastRead: number[] }
+  /** `after`: the position the client resumed after. */
+  | { kind: "resumed"; stream: string; after: number };
+
 export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   readonly #storage: SessionStorage;
   #session: Session | undefined;
-  #standalone: SseStream | undefined;
-  /** POST streams that clients resumed through GET, by stream id, with the position they resumed after. */
-  readonly #resumed = new Map<string, { reader: SseStream; after: number }>();
+  readonly #cuts = new Cuts();
   readonly #router = new AnswerRouter((streamId) => this.#inboxClosed(streamId));
   readonly #liveness = new StreamLiveness((streamId) => this.#router.hasInbox(streamId));
 
@@ -186,7 +208,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     const session = this.#session;
     if (!session) return null;
     return {
-      openStreams: (this.#standalone?.isOpen ? 1 : 0) + this.#resumed.size,
+      openStreams: openSockets(this.ctx).length,
       pendingRequests: this.#router.pendingCount,
       loggedEvents: this.#storage.eventCount(),
       loggedBytes: this.#storage.loggedBytes(),
@@ -204,15 +226,44 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     if (!session) return;
     const logged = this.#storage.appendToStream(stream, messages, done, lostThrough, Date.now());
     this.#storage.prune(session.settings, session.record.standaloneStreamId, Date.now());
-    const resumed = this.#resumed.get(stream);
+    const resumed = this.#resumed(stream);
     if (!resumed) return;
+    const { socket, after } = resumed;
     // The first handover brings all the stream wrote: a client that resumed after a position
     // beyond it named no event; ended, it reconnects and gets the 400 of an unknown id.
-    if (!this.#reached({ stream, position: resumed.after })) return resumed.reader.close();
+    if (!this.#reached({ stream, position: after })) return endStream(socket, BridgeClose.END);
     // A handover resends the whole stream; the client already holds what it resumed after.
-    this.#storage.acknowledge(stream, resumed.after);
-    resumed.reader.write(frames(logged.filter(({ position }) => position > resumed.after)));
-    if (done) resumed.reader.close();
+    this.#storage.acknowledge(stream, after);
+    sendFrames(socket, frames(logged.filter(({ position }) => position > after)));
+    if (done) endStream(socket, BridgeClose.END);
+  }
+
+  /** A GET's stream request (rpc.ts `streamRequest`): the socket of its stream, or why not, as JSON. */
+  override async fetch(request: Request): Promise<Response> {
+    const opening = await this.#openStream(readStreamRequest(request));
+    return opening instanceof Response ? opening : refusalResponse(opening);
+  }
+
+  /** The Worker that held a stream reports what its client took (bridge/protocol.ts). */
+  override async webSocketMessage(socket: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const read = decodeRead(message);
+    const attachment = socket.deserializeAttachment() as StreamAttachment;
+    if (read.length === 0 || attachment.kind !== "standalone") return;
+    this.#storage.markDelivered(read, true);
+    socket.serializeAttachment({ ...attachment, lastRead: read });
+  }
+
+  /** A stream ended on the Worker's side; if its client went away, what it took last goes out again. */
+  override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
+    const attachment = socket.deserializeAttachment() as StreamAttachment;
+    if (attachment.kind === "standalone" && clientMayHaveMissed(code)) this.#storage.markDelivered(attachment.lastRead, false);
+    endStream(socket, BridgeClose.END);
+    this.#cuts.closed(socket);
+  }
+
+  /** A socket that failed is a Worker that went away. */
+  override async webSocketError(socket: WebSocket): Promise<void> {
+    await this.webSocketClose(socket, BridgeClose.CLIENT_GONE);
   }
 
   /**
@@ -220,13 +271,15 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
    * one, the rest of the stream it names. A new standalone GET replaces the open one: a client
    * that lost its connection reconnects before the object can notice.
    */
-  async openStream(principal: string, lastEventId?: string, protocolVersion?: string): Promise<StreamOpening> {
+  async #openStream({ principal, lastEventId, protocolVersion }: StreamAsk): Promise<Response | StreamRefusal> {
     const session = this.#touch(principal);
     if (!session) return { status: "not-found" };
     const { record } = session;
     const other = otherVersion(record, protocolVersion);
     if (other) return other;
     if (lastEventId === undefined) {
+      await this.#cuts.cut(openSockets(this.ctx, STANDALONE), REPLACE_WAIT_MS);
+      if (!this.#session) return { status: "not-found" };
       const pending = this.#storage.undelivered(record.standaloneStreamId);
       const before = pending[0] ? pending[0].position - 1 : this.#storage.lastPosition(record.standaloneStreamId);
       return this.#openStandalone(session, before, pending);
@@ -265,8 +318,12 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     return { subscriptions: session.record.subscriptions, tasks };
   }
 
-  /** Expiry: a session idle for `idleTimeoutMs` is deleted with all its storage. */
+  /**
+   * Expiry: a session idle for `idleTimeoutMs` is deleted with all its storage. A client that
+   * holds a stream is not idle, though it sends nothing: an open stream's socket counts as seen now.
+   */
   override async alarm(): Promise<void> {
+    if (openSockets(this.ctx).length > 0 && this.#session) this.#touch(this.#session.record.principal);
     const session = this.#session;
     if (!session) return;
     const expiresAt = session.record.lastSeenAt + session.settings.idleTimeoutMs;
@@ -315,21 +372,28 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     from: EventPosition,
     missed: LoggedEvent[],
     done: boolean,
-  ): StreamOpening {
+  ): Response | StreamRefusal {
     const { record, settings } = session;
-    const previous = this.#resumed.get(from.stream);
-    if (!previous && this.#resumed.size >= MAX_RESUMED_STREAMS) return { status: "too-many-streams" };
-    previous?.reader.cut();
-    const reader = new SseStream(settings.streamLifetimeMs, {
-      onclose: () => {
-        if (this.#resumed.get(from.stream)?.reader === reader) this.#resumed.delete(from.stream);
-      },
+    const previous = openSockets(this.ctx, resumedTag(from.stream));
+    if (previous.length === 0 && openSockets(this.ctx, RESUMED).length >= MAX_RESUMED_STREAMS)
+      return { status: "too-many-streams" };
+    for (const socket of previous) endStream(socket, BridgeClose.CUT);
+    const attachment: StreamAttachment = { kind: "resumed", stream: from.stream, after: from.position };
+    const { socket, response } = acceptStream(this.ctx, [RESUMED, resumedTag(from.stream)], attachment, {
+      lifetimeMs: settings.streamLifetimeMs,
     });
-    this.#resumed.set(from.stream, { reader, after: from.position });
-    reader.write(encodePriming(record.protocolVersion, lastEventId, settings.retryMs) + frames(missed));
-    if (done) reader.close();
+    sendFrames(socket, encodePriming(record.protocolVersion, lastEventId, settings.retryMs) + frames(missed));
+    if (done) endStream(socket, BridgeClose.END);
     else this.#router.requestHandover(from.stream);
-    return { status: "open", body: reader.readable };
+    return response;
+  }
+
+  /** The socket of the client's resumed stream `streamId`, if it holds one, and where it resumed. */
+  #resumed(streamId: string): { socket: WebSocket; after: number } | undefined {
+    const socket = openSockets(this.ctx, resumedTag(streamId))[0];
+    if (!socket) return undefined;
+    const attachment = socket.deserializeAttachment() as StreamAttachment;
+    return attachment.kind === "resumed" ? { socket, after: attachment.after } : undefined;
   }
 
   /** Whether the stream got as far as the position: an id beyond it names no event. */
@@ -343,33 +407,28 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
    */
   #inboxClosed(streamId: string): void {
     const session = this.#session;
-    const resumed = this.#resumed.get(streamId);
+    const resumed = this.#resumed(streamId);
     if (!session || !resumed) return;
     const errors = this.#endDeadStream(session, { stream: streamId, position: resumed.after });
-    resumed.reader.write(frames(errors));
-    if (this.#storage.streamState(streamId)?.done) resumed.reader.close();
+    sendFrames(resumed.socket, frames(errors));
+    if (this.#storage.streamState(streamId)?.done) endStream(resumed.socket, BridgeClose.END);
   }
 
-  #openStandalone(session: Session, before: number, events: LoggedEvent[]): StreamOpening {
+  #openStandalone(session: Session, before: number, events: LoggedEvent[]): Response {
     const { record, settings } = session;
-    this.#standalone?.cut();
-    const stream = new SseStream(settings.streamLifetimeMs, {
-      onread: (seqs) => this.#storage.markDelivered(seqs, true),
-      onclose: (unconfirmed) => {
-        if (this.#standalone === stream) this.#standalone = undefined;
-        this.#storage.markDelivered(unconfirmed, false);
-      },
-    });
-    this.#standalone = stream;
-    stream.write(encodePriming(record.protocolVersion, formatEventId(record.standaloneStreamId, before), settings.retryMs));
+    for (const socket of openSockets(this.ctx, STANDALONE)) endStream(socket, BridgeClose.CUT);
+    const attachment: StreamAttachment = { kind: "standalone", lastRead: [] };
+    const { socket, response } = acceptStream(this.ctx, [STANDALONE], attachment, { lifetimeMs: settings.streamLifetimeMs });
+    sendFrames(socket, encodePriming(record.protocolVersion, formatEventId(record.standaloneStreamId, before), settings.retryMs));
     this.#deliverStandalone(events);
-    return { status: "open", body: stream.readable };
+    return response;
   }
 
   #deliverStandalone(events: LoggedEvent[]): void {
-    const stream = this.#standalone;
-    if (!stream?.isOpen || events.length === 0) return;
-    stream.write(
+    const socket = openSockets(this.ctx, STANDALONE)[0];
+    if (!socket || events.length === 0) return;
+    sendFrames(
+      socket,
       frames(events),
       events.map(({ seq }) => seq),
     );
@@ -397,9 +456,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
     const quota = this.#session?.settings.quota;
     this.#session = undefined;
     this.#router.failAll("The session was deleted");
-    this.#standalone?.close();
-    for (const { reader } of this.#resumed.values()) reader.close();
-    this.#resumed.clear();
+    for (const socket of openSockets(this.ctx)) endStream(socket, BridgeClose.END);
     await this.#storage.deleteAll();
     // Unnamed, the lease lapses when the session would have expired.
     if (this.ctx.id.name) await releaseSlot(this.env as object, quota, this.ctx.id.name);

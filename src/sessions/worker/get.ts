@@ -1,13 +1,16 @@
 /**
- * GET /mcp: the standalone SSE stream. The Worker only checks the request; the session object
- * holds the stream, so a message published from any isolate reaches it.
+ * GET /mcp: the standalone SSE stream. The Worker checks the request and holds the client's
+ * response; the session object decides what goes on it and holds a hibernatable socket to this
+ * Worker (src/wire/bridge/), so a message published from any isolate reaches it, and an idle
+ * session's object sleeps.
  */
 import { SSE_HEADERS } from "../../wire/sse.js";
 import { httpError } from "../../wire/errors.js";
 import { checkProtocolVersion, checkStreamAccept, otherVersionThanNegotiated } from "../../wire/headers.js";
 import type { RequestScope } from "../../lane/scope.js";
 import type { SessionLaneOptions } from "./options.js";
-import { sessionStub } from "../rpc.js";
+import { bridgeStream } from "../../wire/bridge/worker-end.js";
+import { sessionStub, streamOpening, streamRequest } from "../rpc.js";
 import { requestedSessionId, sessionNotFound } from "./lookup.js";
 
 export async function handleStream<E extends object>(
@@ -19,14 +22,15 @@ export async function handleStream<E extends object>(
   const id = requestedSessionId(request);
   if (id instanceof Response) return id;
   const version = request.headers.get("mcp-protocol-version") ?? undefined;
-  const opening = await sessionStub(env, options, id).openStream(
-    principal.id,
-    request.headers.get("last-event-id") ?? undefined,
-    version,
-  );
+  const ask = {
+    principal: principal.id,
+    lastEventId: request.headers.get("last-event-id") ?? undefined,
+    protocolVersion: version,
+  };
+  const opening = await streamOpening(await sessionStub(env, options, id).fetch(streamRequest(ask)));
   switch (opening.status) {
     case "open":
-      return new Response(opening.body, { headers: { ...SSE_HEADERS, "mcp-session-id": id } });
+      return bridgeStream(opening.upgrade, { ...SSE_HEADERS, "mcp-session-id": id });
     case "not-found":
       return sessionNotFound();
     case "other-version":

@@ -21,6 +21,8 @@ export interface DevServer {
   readonly port: number;
   /** Process-group id (= pid of the group leader). Changes on restart(). */
   readonly pid: number;
+  /** Where workerd keeps the objects' storage (--persist-to): their SQLite files. */
+  readonly persistTo: string;
   /** The last ~16 KB of wrangler's stdout and stderr, for error messages. */
   output(): string;
   /** Terminate the process group and wait until it is gone; removes temp dirs we created. Idempotent. */
@@ -147,6 +149,10 @@ class WranglerDevServer implements DevServer {
 
   get pid(): number {
     return this.#pgid;
+  }
+
+  get persistTo(): string {
+    return this.#s.persistTo;
   }
 
   output(): string {

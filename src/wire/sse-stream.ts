@@ -1,14 +1,15 @@
 /**
- * An SSE stream held by the session object: the session's standalone stream (the client's
- * GET), or a POST stream the client resumed with Last-Event-ID. Writes never wait for the
- * client: a slow or vanished reader must not stall publishers. Writes queue here, and an event
- * counts as read (`onread`) only when the reader takes it: what is still queued when the stream
- * ends never reached the client, so a plain GET after it delivers it. A client that went away is
- * noticed only when a write fails, so the events the reader took last are handed back as well
+ * The client's end of a long-lived SSE stream, held by the Worker that answered the GET (the
+ * bridge, bridge.ts, feeds it what an object sends). Writes never wait for the client: a slow
+ * or vanished reader must not stall publishers. Writes queue here, and an event counts as read
+ * (`onread`) only when the reader takes it: what is still queued when the stream ends never
+ * reached the client, so a plain GET after it delivers it. A client that went away is noticed
+ * only when a write fails, so the events the reader took last are handed back as well
  * (`onclose`). With a lifetime, the stream ends by itself (SSE polling): the client reconnects
- * after the `retry:` hint, and the object may be evicted in between.
+ * after the `retry:` hint. Heartbeats and the lifetime are timers here, in the Worker, never in
+ * the object: a pending timer keeps an object in memory.
  */
-import { encodeComment, HEARTBEAT_INTERVAL_MS, MAX_UNREAD_BYTES } from "../../wire/sse.js";
+import { encodeComment, HEARTBEAT_INTERVAL_MS, MAX_UNREAD_BYTES } from "./sse.js";
 
 interface Chunk {
   bytes: Uint8Array;
@@ -21,6 +22,12 @@ export interface SseStreamEvents {
   onread?: (seqs: number[]) => void;
   /** The stream ended; `unconfirmed`: events the client took last before it went away. */
   onclose: (unconfirmed: number[]) => void;
+}
+
+export interface SseStreamTimes {
+  /** After this long the stream ends by itself (SSE polling); 0 keeps it open. */
+  lifetimeMs: number;
+  heartbeatMs?: number;
 }
 
 export class SseStream {
@@ -38,8 +45,8 @@ export class SseStream {
   #lastRead: number[] = [];
   #open = true;
 
-  /** `lifetimeMs` 0 keeps the stream open, with heartbeats. */
-  constructor(lifetimeMs: number, events: SseStreamEvents) {
+  /** `lifetimeMs` 0 keeps the stream open, with a heartbeat every `heartbeatMs`. */
+  constructor({ lifetimeMs, heartbeatMs = HEARTBEAT_INTERVAL_MS }: SseStreamTimes, events: SseStreamEvents) {
     this.#events = events;
     this.readable = new ReadableStream<Uint8Array>(
       {
@@ -55,7 +62,7 @@ export class SseStream {
       // Nothing is queued inside the stream itself: a chunk leaves #queue only when it is read.
       { highWaterMark: 0 },
     );
-    this.#heartbeat = setInterval(() => this.#enqueue(encodeComment("heartbeat"), []), HEARTBEAT_INTERVAL_MS);
+    this.#heartbeat = setInterval(() => this.#enqueue(encodeComment("heartbeat"), []), heartbeatMs);
     this.#expiry = lifetimeMs > 0 ? setTimeout(() => this.cut(), lifetimeMs) : undefined;
   }
 
