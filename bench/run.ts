@@ -3,10 +3,13 @@
  * scenarios against it, stops it by its process group, then prints the figures with their
  * ratios to (b) McpAgent and (d) the bare Worker and writes them to bench/results/<date>.json.
  * After them: the interleaved rounds of the goals, those of the 2026-07-28 lane ((e), (f) agents'
- * stateless handler, (d)), those of servers of 1 to 200 tools, and the idle session.
+ * stateless handler, (d)), those of servers of 1 to 200 tools, and the idle session (durable-mcp
+ * with SSE polling on and off, and McpAgent, with what 10,000 idle clients cost per day).
  * --quick is a short smoke run (fewer seconds, sessions and samples); its file ends in -quick.
  * --modern-only runs only the 2026-07-28 lane's interleaved rounds; its file ends in -modern.
  * --server-size runs only the server-size rounds (bench/lib/server-size.ts); its file ends in -server-size.
+ * --idle runs only the idle session (bench/lib/idle-activity.ts); its file ends in -idle.
+ * --idle-seconds=N sets the idle window (default 120 s, --quick 60 s).
  * --soak runs only the soak (bench/lib/soak-run.ts), --soak-seconds=N shortens it; its file ends in -soak.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../test/e2e/helpers/wrangler-dev.ts";
 import { goalLines, interleavedGoals, interleavedModernGoals, modernGoalLines } from "./lib/goals.ts";
-import { idleActivity } from "./lib/idle-activity.ts";
+import { IDLE_MAX_SECONDS, idleActivity, idleLines } from "./lib/idle-activity.ts";
 import { listChangedLatency } from "./lib/list-changed.ts";
 import { newSessions, toolsCall } from "./lib/load.ts";
 import { openSession } from "./lib/mcp.ts";
@@ -22,27 +25,41 @@ import { measureIdleSessions, type MemoryFigure } from "./lib/memory.ts";
 import { buildRows, markdownTable, type Measured, type SystemFigures } from "./lib/report.ts";
 import { serverSizeGoalLines, serverSizeLines, serverSizeRounds } from "./lib/server-size.ts";
 import { runSoak, SOAK_DEFAULT_SECONDS } from "./lib/soak-run.ts";
+import { wakeLatency, wakeLines } from "./lib/wake-latency.ts";
 import { AGENTS_STATELESS, SYSTEMS, type RunningSystem, type SystemSpec } from "./lib/systems.ts";
 
 const args = process.argv.slice(2);
 const soakSecondsArg = args.find((arg) => arg.startsWith("--soak-seconds="));
 const soakSeconds = soakSecondsArg === undefined ? SOAK_DEFAULT_SECONDS : Number(soakSecondsArg.split("=")[1]);
-const known = (arg: string) => ["--quick", "--modern-only", "--server-size", "--soak"].includes(arg) || arg === soakSecondsArg;
+const idleSecondsArg = args.find((arg) => arg.startsWith("--idle-seconds="));
+const idleSeconds = idleSecondsArg === undefined ? undefined : Number(idleSecondsArg.split("=")[1]);
+const ONLY_FLAGS = ["--modern-only", "--server-size", "--idle"];
+const known = (arg: string) =>
+  ["--quick", "--soak", ...ONLY_FLAGS].includes(arg) || arg === soakSecondsArg || arg === idleSecondsArg;
+const inRange = (seconds: number, max: number) => Number.isInteger(seconds) && seconds > 0 && seconds <= max;
 if (
   args.some((arg) => !known(arg)) ||
-  (args.includes("--modern-only") && args.includes("--server-size")) ||
-  !(Number.isInteger(soakSeconds) && soakSeconds > 0 && soakSeconds <= SOAK_DEFAULT_SECONDS)
+  ONLY_FLAGS.filter((flag) => args.includes(flag)).length > 1 ||
+  !inRange(soakSeconds, SOAK_DEFAULT_SECONDS) ||
+  (idleSeconds !== undefined && !inRange(idleSeconds, IDLE_MAX_SECONDS)) ||
+  // A window for an idle session that would not run.
+  (idleSeconds !== undefined && (args.includes("--modern-only") || args.includes("--server-size")))
 ) {
   console.error(
-    `usage: npm run bench [-- [--quick] [--modern-only | --server-size] | --soak [--soak-seconds=N (1-${SOAK_DEFAULT_SECONDS})]]`,
+    `usage: npm run bench [-- [--quick] [--modern-only | --server-size | --idle] [--idle-seconds=N (1-${IDLE_MAX_SECONDS})]` +
+      ` | --soak [--soak-seconds=N (1-${SOAK_DEFAULT_SECONDS})]]`,
   );
   process.exit(2);
 }
 const quick = args.includes("--quick");
 const modernOnly = args.includes("--modern-only");
 const serverSizeOnly = args.includes("--server-size");
-/** Neither flag that runs one scenario alone. */
-const everything = !modernOnly && !serverSizeOnly;
+const idleOnly = args.includes("--idle");
+/** No flag that runs one scenario alone. */
+const everything = !modernOnly && !serverSizeOnly && !idleOnly;
+const runsModern = everything || modernOnly;
+const runsServerSize = everything || serverSizeOnly;
+const runsIdle = everything || idleOnly;
 if (args.includes("--soak")) {
   await runSoak(soakSeconds);
   process.exit(0);
@@ -57,7 +74,8 @@ const PLAN = quick
       listChangedSamples: 10,
       idleSessions: 40,
       settleMs: 1000,
-      idleS: 60,
+      idleS: idleSeconds ?? 60,
+      wakeSamples: 3,
       goalRounds: 3,
       goalRoundS: 2,
       serverSizeRounds: 3,
@@ -71,7 +89,8 @@ const PLAN = quick
       listChangedSamples: 100,
       idleSessions: 200,
       settleMs: 2000,
-      idleS: 120,
+      idleS: idleSeconds ?? 120,
+      wakeSamples: 8,
       goalRounds: 9,
       goalRoundS: 5,
       // 32 lanes (4 sizes × 2 schema placements × 2 methods × log line or not): 9 rounds of 5 s
@@ -151,32 +170,40 @@ for (const spec of everything ? SYSTEMS : []) {
   }
 }
 
-const skipped = { unavailable: `not run (${modernOnly ? "--modern-only" : "--server-size"})` };
+const skipped = { unavailable: `not run (${ONLY_FLAGS.find((flag) => args.includes(flag))})` };
 const rounds = `${PLAN.goalRounds} interleaved rounds of ${PLAN.goalRoundS} s at c=16`;
 if (everything) console.log(`goals: (a), (e), (b) and (d) side by side, ${rounds}`);
 const goalFigures = everything
   ? await attempt("goals", () => interleavedGoals(SYSTEMS, PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS))
   : skipped;
 
-if (!serverSizeOnly) console.log(`2026-07-28 tools/call: (e), (f) and (d) side by side, ${rounds}`);
-const modernGoalFigures = serverSizeOnly
-  ? skipped
-  : await attempt("2026-07-28 goals", () =>
+if (runsModern) console.log(`2026-07-28 tools/call: (e), (f) and (d) side by side, ${rounds}`);
+const modernGoalFigures = runsModern
+  ? await attempt("2026-07-28 goals", () =>
       interleavedModernGoals([...SYSTEMS, AGENTS_STATELESS], PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS),
-    );
+    )
+  : skipped;
 
 const sizeRounds = `${PLAN.serverSizeRounds} interleaved rounds of ${PLAN.serverSizeRoundS} s per lane at c=16`;
-if (!modernOnly)
+if (runsServerSize)
   console.log(
     `server size: 1, 12, 50 and 200 tools, schemas per isolate or per request, tools/call and tools/list, log line or not, ${sizeRounds}`,
   );
-const serverSize = modernOnly
-  ? skipped
-  : await attempt("server size", () => serverSizeRounds(PLAN.serverSizeRounds, PLAN.serverSizeRoundS, PLAN.warmupS));
+const serverSize = runsServerSize
+  ? await attempt("server size", () => serverSizeRounds(PLAN.serverSizeRounds, PLAN.serverSizeRoundS, PLAN.warmupS))
+  : skipped;
 
-// An idle minute needs a minute: both variants at once, each in its own wrangler dev.
-if (everything) console.log(`durable-mcp idle session, SSE polling on (defaults) and off: ${PLAN.idleS} s`);
-const idle = everything ? await attempt("idle session", () => idleActivity(PLAN.idleS)) : skipped;
+// An idle minute needs a minute: the three variants at once, each in its own wrangler dev, and
+// beside them the delivery latency from a sleeping object (each sample waits for an eviction).
+if (runsIdle) console.log(`idle session, durable-mcp with SSE polling on and off (the default), and McpAgent: ${PLAN.idleS} s`);
+if (runsIdle)
+  console.log(`delivery to a held stream from a sleeping and an awake session object: ${PLAN.wakeSamples} samples each`);
+const [idle, wake] = runsIdle
+  ? await Promise.all([
+      attempt("idle session", () => idleActivity(PLAN.idleS)),
+      attempt("wake latency", () => wakeLatency(PLAN.wakeSamples)),
+    ])
+  : [skipped, skipped];
 
 const cpus = os.cpus();
 const wranglerPackage = path.join(REPO_ROOT, "node_modules/wrangler/package.json");
@@ -191,29 +218,18 @@ const machine = {
 const rows = buildRows(figures);
 const table = markdownTable(figures, rows);
 const goals = everything ? goalLines(goalFigures) : [];
-const modernGoals = serverSizeOnly ? [] : modernGoalLines(modernGoalFigures);
-const serverSizeGoals = modernOnly ? [] : serverSizeGoalLines(serverSize);
+const modernGoals = runsModern ? modernGoalLines(modernGoalFigures) : [];
+const serverSizeGoals = runsServerSize ? serverSizeGoalLines(serverSize) : [];
 const where = `${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, wrangler ${machine.wrangler}`;
-const flags = [quick && "--quick", modernOnly && "--modern-only", serverSizeOnly && "--server-size"].filter(Boolean).join(" ");
+const flags = [quick && "--quick", ...ONLY_FLAGS.filter((flag) => args.includes(flag)), idleSecondsArg].filter(Boolean).join(" ");
 console.log(`\n${date.toISOString()}${flags ? ` (${flags})` : ""}: ${where}\n`);
 if (everything) console.log(`${table}\n\n${goals.join("\n")}\n`);
-if (!serverSizeOnly) console.log(modernGoals.join("\n"));
-if (!modernOnly) console.log(`\n${serverSizeLines(serverSize).join("\n")}\n\n${serverSizeGoals.join("\n")}`);
-if (!("unavailable" in idle)) {
-  const { polling: on, open: off, ratio } = idle;
-  const delay = on.evictionDelaySeconds === null ? "" : `, ${on.evictionDelaySeconds} s after the stream ended`;
-  console.log(
-    `\nidle session (durable-mcp, ${idle.seconds} s, scaled to one minute), SSE polling on (defaults) vs off:\n` +
-      `  object resident (its SQLite file open in workerd): ${on.residentSecondsPerMinute} s vs ${off.residentSecondsPerMinute} s (${ratio.resident}×)\n` +
-      `  GET stream held: ${on.heldSecondsPerMinute} s vs ${off.heldSecondsPerMinute} s (${ratio.held}×)\n` +
-      `  in ${idle.seconds} s: reconnects ${on.reconnects} vs ${off.reconnects}; evictions ${on.evictions} vs ${off.evictions}${delay}; ` +
-      `object restarts ${on.restarts} vs ${off.restarts}`,
-  );
-}
-
+if (runsModern) console.log(modernGoals.join("\n"));
+if (runsServerSize) console.log(`\n${serverSizeLines(serverSize).join("\n")}\n\n${serverSizeGoals.join("\n")}`);
+if (runsIdle) console.log(`\n${idleLines(idle).join("\n")}\n${wakeLines(wake).join("\n")}`);
 const resultsDir = path.join(REPO_ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
-const suffix = `${quick ? "-quick" : ""}${modernOnly ? "-modern" : ""}${serverSizeOnly ? "-server-size" : ""}`;
+const suffix = `${quick ? "-quick" : ""}${modernOnly ? "-modern" : ""}${serverSizeOnly ? "-server-size" : ""}${idleOnly ? "-idle" : ""}`;
 const file = path.join(resultsDir, `${date.toISOString().replace(/[:.]/g, "-")}${suffix}.json`);
 writeFileSync(
   file,
@@ -223,6 +239,7 @@ writeFileSync(
       quick,
       modernOnly,
       serverSizeOnly,
+      idleOnly,
       machine,
       plan: PLAN,
       systems: figures,
@@ -234,6 +251,7 @@ writeFileSync(
       serverSizeGoals,
       serverSize,
       idle,
+      wake,
     },
     null,
     2,

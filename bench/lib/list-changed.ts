@@ -15,8 +15,15 @@ export interface LatencyFigure {
   p99Ms: number;
 }
 
-export async function listChangedLatency(mcpUrl: string, samples: number): Promise<LatencyFigure> {
-  const sessionId = await openSession(mcpUrl);
+export interface LatencyRounds {
+  /** The session to measure; a new one when absent. */
+  sessionId?: string;
+  /** Runs before each timed round (not the warm-up): to let the session object sleep first. */
+  beforeRound?: () => Promise<void>;
+}
+
+export async function listChangedLatency(mcpUrl: string, samples: number, rounds: LatencyRounds = {}): Promise<LatencyFigure> {
+  const sessionId = rounds.sessionId ?? (await openSession(mcpUrl));
   const reading = new AbortController();
   const stream = await fetch(mcpUrl, {
     headers: { accept: "text/event-stream", "mcp-session-id": sessionId, "mcp-protocol-version": LATEST_PROTOCOL_VERSION },
@@ -61,7 +68,10 @@ export async function listChangedLatency(mcpUrl: string, samples: number): Promi
   try {
     await round();
     const latencies: number[] = [];
-    for (let i = 0; i < samples; i++) latencies.push(await round());
+    for (let i = 0; i < samples; i++) {
+      await rounds.beforeRound?.();
+      latencies.push(await round());
+    }
     return { samples, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
   } finally {
     reading.abort();

@@ -1,5 +1,6 @@
-// The demo with SSE polling off: the standalone stream stays open (heartbeats every 25 s). Its
-// session object logs each start, so the bench can see when it was evicted and started again.
+// The demo as shipped, SSE polling off: the standalone stream stays open (the Worker holds it and
+// sends its heartbeats). Its session object logs each start, so the bench can see when it was
+// evicted and started again.
 import { createDemoServer } from "../../../demo/server.js";
 import { createMcpHandler, SessionDO } from "../../../src/lib.js";
 

@@ -1,6 +1,6 @@
-// The demo with the library's default SSE polling (the standalone stream ends every
-// streamLifetimeMs, the client comes back after retryMs), and a session object that logs each
-// start, so the bench can see when it was evicted and started again.
+// The demo with SSE polling on, as the library's defaults were before the hibernation bridge (the
+// standalone stream ends every 30 s, the client comes back after 30 s), and a session object that
+// logs each start, so the bench can see when it was evicted and started again.
 import { createDemoServer } from "../../../demo/server.js";
 import { createMcpHandler, SessionDO } from "../../../src/lib.js";
 
@@ -13,4 +13,7 @@ export class BenchSessionDO extends SessionDO {
   }
 }
 
-export default createMcpHandler<object>({ server: () => createDemoServer() });
+export default createMcpHandler<object>({
+  server: () => createDemoServer(),
+  session: { streamLifetimeMs: 30_000, retryMs: 30_000 },
+});
