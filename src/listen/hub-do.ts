@@ -2,7 +2,10 @@
  * ListenHubDO: one of a fixed number of hubs (src/listen/shards.ts) that hold the listeners of a
  * deployment, so that a change made on any isolate, by a cron trigger or by a queue consumer
  * reaches them all. It holds two kinds:
- *   - 2026-07-28 listen streams, in memory: an open stream lives as long as its object does;
+ *   - 2026-07-28 listen streams, as hibernatable sockets to the Workers that hold the clients'
+ *     responses (src/wire/bridge/): each listener is its socket's attachment, found by tag after
+ *     a wake, so a hub whose listeners are idle sleeps. It keeps no listener in memory and no timer:
+ *     the Worker sends the keepalives and, when the client leaves, closes the socket;
  *   - 2025 sessions, in SQLite: a list change is published to each session's own SessionDO,
  *     which delivers it on the session's GET stream or keeps it in its event log.
  * Resource updates reach 2025 sessions through the topics (TopicDO, one per URI), not here.
@@ -13,18 +16,19 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCNotification } from "@modelcontextprotocol/sdk/types.js";
 import { sessionStub, type SessionStub, type SessionsPlacement } from "../sessions/rpc.js";
+import { acceptStream, endStream, openSockets, sendFrames } from "../wire/bridge/object-end.js";
+import { BridgeClose } from "../wire/bridge/protocol.js";
 import { logError, errorMessage } from "../wire/log.js";
-import { isEmptyFilter } from "./filter.js";
-import { ListenerStream, type ListenerSpec } from "./listener-stream.js";
+import { encodeMessage } from "../wire/sse.js";
+import { accepts, isEmptyFilter } from "./filter.js";
+import { acknowledgement, finalResult, stamped, type ListenerSpec } from "./listener-frames.js";
+import { readListenRequest, refusalResponse, type ListenOpening } from "./opening.js";
 
-/** Open listen streams one hub holds: each change is written to every one of them in turn. */
+/** Open listen streams one hub holds: each change is sent to every one of them in turn. */
 export const MAX_LISTENERS_PER_HUB = 1000;
 
 /** Open listen streams one principal may hold: a client opens one, a user runs a few clients. */
 export const MAX_LISTENERS_PER_PRINCIPAL = 32;
-
-/** How long a write to a stream whose client left takes to come back as its close, before a limit is counted again. */
-export const CLOSE_NOTICE_MS = 50;
 
 /**
  * A session that expired is dropped at the next list change it misses; should none come, the hub
@@ -32,20 +36,11 @@ export const CLOSE_NOTICE_MS = 50;
  */
 export const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
-export interface ListenOpening extends ListenerSpec {
-  /** Counted against MAX_LISTENERS_PER_PRINCIPAL; false for a shared principal. */
-  limitPerPrincipal: boolean;
-  /** Override the limits and the keepalive interval (tests, deployments with other needs). */
-  maxPerHub?: number;
-  maxPerPrincipal?: number;
-  keepaliveMs?: number;
-}
-
-export type ListenOutcome = { status: "open"; body: ReadableStream<Uint8Array> } | { status: "full"; reason: string };
+/** Socket tags: every listener, and the listeners of one principal (principalTag). */
+const LISTENER = "listener";
 
 export class ListenHubDO extends DurableObject<unknown> {
   readonly #sql: SqlStorage;
-  readonly #listeners = new Set<ListenerStream>();
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
@@ -55,23 +50,34 @@ export class ListenHubDO extends DurableObject<unknown> {
     );
   }
 
-  /** Opens a listen stream: the acknowledgement at once, the changes as they come. */
-  async listen(opening: ListenOpening): Promise<ListenOutcome> {
-    let refusal = this.#refusal(opening);
-    if (refusal) {
-      // A client that reconnects closed its old stream, which the hub learns only once it writes to it.
-      for (const listener of this.#listeners) listener.ping();
-      await scheduler.wait(CLOSE_NOTICE_MS);
-      refusal = this.#refusal(opening);
-    }
-    if (refusal) return { status: "full", reason: refusal };
-    const { subscriptionId, principal, filter, serverInfo, keepaliveMs } = opening;
-    const spec = { subscriptionId, principal, filter, serverInfo };
-    const listener = new ListenerStream(spec, () => this.#listeners.delete(listener), keepaliveMs);
+  /**
+   * Opens a listen stream (opening.ts `openListener`): its socket's `101`, after which the
+   * acknowledgement reaches the client first, or why not, as JSON.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const opening = readListenRequest(request);
+    if (typeof opening === "string") return refusalResponse({ status: "invalid", reason: opening });
+    const own = await principalTag(opening.principal);
+    const refusal = this.#refusal(opening, own);
+    if (refusal) return refusalResponse({ status: "full", reason: refusal });
+    const { subscriptionId, filter, serverInfo, keepaliveMs } = opening;
+    const listener: ListenerSpec = { subscriptionId, principal: opening.principal, filter, serverInfo };
+    const { socket, response } = acceptStream(this.ctx, [LISTENER, own], listener, {
+      lifetimeMs: 0,
+      heartbeatMs: keepaliveMs,
+    });
+    sendFrames(socket, encodeMessage(acknowledgement(listener)));
     // Nothing the client asked for is honoured: acknowledged, then ended at once, as the SDK v2 does.
-    if (isEmptyFilter(filter)) listener.end();
-    else this.#listeners.add(listener);
-    return { status: "open", body: listener.readable };
+    if (isEmptyFilter(filter)) this.#end(socket, listener);
+    return response;
+  }
+
+  /**
+   * A listen stream ended on the Worker's side (its client left, it read too slowly, or the
+   * Worker went away): the hub answers the close, and the socket no longer counts as a listener.
+   */
+  override async webSocketClose(socket: WebSocket): Promise<void> {
+    endStream(socket, BridgeClose.END);
   }
 
   /**
@@ -80,8 +86,12 @@ export class ListenHubDO extends DurableObject<unknown> {
    * how many it reached.
    */
   async deliver(change: JSONRPCNotification, principal?: string): Promise<number> {
+    const sockets = openSockets(this.ctx, principal === undefined ? LISTENER : await principalTag(principal));
     let reached = 0;
-    for (const listener of this.#listeners) if (listener.offer(change, principal)) reached++;
+    for (const socket of sockets) {
+      const { filter, subscriptionId } = socket.deserializeAttachment() as ListenerSpec;
+      if (accepts(filter, change) && sendFrames(socket, encodeMessage(stamped(change, subscriptionId)))) reached++;
+    }
     // 2025 sessions hear list changes here; resource updates reach them through their topics, and task status through their own lane.
     if (!change.method.endsWith("/list_changed")) return reached;
     const sessions = this.#sessions(principal);
@@ -108,7 +118,7 @@ export class ListenHubDO extends DurableObject<unknown> {
 
   /** How many of each this hub holds, for an operator and for tests. */
   async counts(): Promise<{ listeners: number; sessions: number }> {
-    return { listeners: this.#listeners.size, sessions: this.#sessionCount() };
+    return { listeners: openSockets(this.ctx, LISTENER).length, sessions: this.#sessionCount() };
   }
 
   /** Drops the sessions that no longer exist (expired without a change to notice it), then sleeps again. */
@@ -129,14 +139,21 @@ export class ListenHubDO extends DurableObject<unknown> {
     return this.#sql.exec<{ count: number }>(`SELECT COUNT(*) AS count FROM sessions`).one().count;
   }
 
-  #refusal(opening: ListenOpening): string | undefined {
+  /** Why the hub opens no listener for `opening`, whose principal's listeners are tagged `own`, if it does not. */
+  #refusal(opening: ListenOpening, own: string): string | undefined {
     const maxPerHub = opening.maxPerHub ?? MAX_LISTENERS_PER_HUB;
     const maxPerPrincipal = opening.maxPerPrincipal ?? MAX_LISTENERS_PER_PRINCIPAL;
-    if (this.#listeners.size >= maxPerHub) return `this server holds ${maxPerHub} listen streams per hub, the most it allows`;
-    const own = [...this.#listeners].filter(({ spec }) => spec.principal === opening.principal).length;
-    if (opening.limitPerPrincipal && own >= maxPerPrincipal)
+    if (openSockets(this.ctx, LISTENER).length >= maxPerHub)
+      return `this server holds ${maxPerHub} listen streams per hub, the most it allows`;
+    if (opening.limitPerPrincipal && openSockets(this.ctx, own).length >= maxPerPrincipal)
       return `at most ${maxPerPrincipal} listen streams may be open per principal`;
     return undefined;
+  }
+
+  /** The server ends the subscription: the listen request's (empty) result, then the end of the stream. */
+  #end(socket: WebSocket, listener: ListenerSpec): void {
+    sendFrames(socket, encodeMessage(finalResult(listener)));
+    endStream(socket, BridgeClose.END);
   }
 
   #sessions(principal: string | undefined): SessionRow[] {
@@ -160,6 +177,20 @@ export class ListenHubDO extends DurableObject<unknown> {
   #session({ id, binding, jurisdiction }: SessionRow): SessionStub {
     return sessionStub(this.env as object, { binding, jurisdiction: jurisdiction ?? undefined }, id);
   }
+}
+
+/** Tag lengths workerd allows. */
+const MAX_TAG_LENGTH = 256;
+
+/**
+ * The tag of a principal's listeners: its id, or a digest of an id too long for a tag (under
+ * another prefix, so that no id reads as another's digest).
+ */
+async function principalTag(principal: string): Promise<string> {
+  const tag = `principal:${principal}`;
+  if (tag.length <= MAX_TAG_LENGTH) return tag;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(principal)));
+  return `principal-sha256:${Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
 }
 
 interface SessionRow extends Record<string, SqlStorageValue> {

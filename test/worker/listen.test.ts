@@ -5,8 +5,10 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { describe, expect, it } from "vitest";
 import { bearerTokens, createPusher } from "../../src/lib.js";
 import { demoServerFactory } from "../../demo/server.js";
-import { MAX_LISTENERS_PER_PRINCIPAL, type ListenHubDO } from "../../src/listen/hub-do.js";
+import { ListenHubDO, MAX_LISTENERS_PER_PRINCIPAL } from "../../src/listen/hub-do.js";
+import { MAX_OPENING_CHARS, openListener, type ListenOpening, type ListenRefusal } from "../../src/listen/opening.js";
 import { DEFAULT_LISTEN_SHARDS } from "../../src/listen/shards.js";
+import { bridgeStream } from "../../src/wire/bridge/worker-end.js";
 import { expectJsonRpcError } from "../shared/expect.js";
 import {
   callTool,
@@ -20,6 +22,7 @@ import {
 } from "../shared/mcp.js";
 import { modernRequest } from "../shared/modern.js";
 import { readAllSseMessages, sseCursor, type SseCursor } from "../shared/sse.js";
+import { until } from "../shared/until.js";
 import { worker, workerWith } from "./helpers.js";
 
 const SUBSCRIPTION_ID = "io.modelcontextprotocol/subscriptionId";
@@ -30,6 +33,27 @@ const hubs = () =>
   );
 const listenerCount = async () =>
   (await Promise.all(hubs().map((hub) => hub.counts()))).reduce((sum, { listeners }) => sum + listeners, 0);
+/** Until the hubs hold `count` listeners: a client's close reaches its hub a moment after the client left. */
+const listenersHeld = (count: number) => until(async () => (await listenerCount()) === count, `${count} listeners held`);
+
+/** A hub of a test's own, apart from the deployment's shards. */
+const hubNamed = (name: string) => env.MCP_LISTENERS.get(env.MCP_LISTENERS.idFromName(name));
+const spec = { principal: "p", filter: { toolsListChanged: true }, serverInfo: { name: "s", version: "1" } };
+
+/** A listener opened on `hub` and bridged, as src/stateless/listen.ts does: its SSE response, or why there is none. */
+async function listenOn(
+  hub: { fetch(request: Request): Promise<Response> },
+  opening: Partial<ListenOpening> = {},
+): Promise<Response | ListenRefusal> {
+  const outcome = await openListener(hub, { ...spec, subscriptionId: 1, limitPerPrincipal: false, ...opening });
+  return outcome.status === "open" ? bridgeStream(outcome.upgrade, {}) : outcome;
+}
+
+async function opened(response: Promise<Response | ListenRefusal>): Promise<SseCursor> {
+  const stream = await response;
+  if (!(stream instanceof Response)) throw new Error(`refused: ${stream.reason}`);
+  return sseCursor(stream);
+}
 
 type Filter = Record<string, unknown>;
 
@@ -136,17 +160,13 @@ describe("subscriptions/listen", () => {
     await Promise.all([listener.stream.cancel(), stream.cancel()]);
   });
 
-  it("ends the subscription when the client closes the stream, at the next write at the latest", async () => {
-    // Streams earlier tests closed leave with this write.
-    await pusher.toolsListChanged();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const before = await listenerCount();
+  it("ends the subscription when the client closes the stream: its hub forgets it without writing to it", async () => {
+    await listenersHeld(0);
     const { stream } = await listen();
-    expect(await listenerCount()).toBe(before + 1);
+    expect(await listenerCount()).toBe(1);
+    // The Worker closes the listener's socket as the client's response is cancelled; no change, no keepalive needed.
     await stream.cancel();
-    // The close reaches the hub with its next write to the stream (a change, or the keepalive).
-    await pusher.toolsListChanged();
-    await expect.poll(listenerCount).toBe(before);
+    await listenersHeld(0);
   });
 
   it("ends gracefully with the listen request's result when the server honours nothing that was asked", async () => {
@@ -251,7 +271,7 @@ describe("the scope of a change", () => {
     const alphaListener = await listen(alpha);
     const betaListener = await listen(beta);
     const reached = await pusher.toolsListChanged({ principal: await principalIdOf("alpha-token-0123456789") });
-    // Alpha's streams of earlier tests may still count: closed streams leave at the next write.
+    // Alpha's 2025 sessions of earlier tests count as well.
     expect(reached).toBeGreaterThanOrEqual(1);
     expect(await alphaListener.stream.message()).toMatchObject({ method: "notifications/tools/list_changed" });
     expect(await nextWithin(betaListener.stream)).toBe("quiet");
@@ -276,33 +296,63 @@ describe("limits and bookkeeping", () => {
       id: "one-too-many",
       mentioning: `at most ${MAX_LISTENERS_PER_PRINCIPAL}`,
     });
-    // A client that closes one and opens another at once gets its new stream.
-    // A client that closes one and at once opens another gets its new stream.
+    // A client that closes one gets a new one once its hub has seen the close, with no write to the old stream.
     await open.pop()!.stream.cancel();
+    await listenersHeld(MAX_LISTENERS_PER_PRINCIPAL - 1);
     open.push(await listen(gamma));
     await Promise.all(open.map(({ stream }) => stream.cancel()));
+    await listenersHeld(0);
   });
 
-  it("keeps a quiet stream open with comment lines", async () => {
-    const hub = env.MCP_LISTENERS.get(env.MCP_LISTENERS.idFromName("a quiet hub"));
-    const opening = { principal: "p", filter: { toolsListChanged: true }, serverInfo: { name: "s", version: "1" } };
-    const opened = await hub.listen({ ...opening, subscriptionId: 1, limitPerPrincipal: false, keepaliveMs: 20 });
-    if (opened.status !== "open") throw new Error("not opened");
-    const reader = opened.body.pipeThrough(new TextDecoderStream()).getReader();
+  it("keeps a quiet stream open with comment lines, which the Worker writes", async () => {
+    const response = await listenOn(hubNamed("a quiet hub"), { keepaliveMs: 20 });
+    if (!(response instanceof Response)) throw new Error(`refused: ${response.reason}`);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = "";
-    while (!text.includes(": keepalive\n\n")) text += (await reader.read()).value ?? "";
-    expect(text).toMatch(/^event: message\ndata: .*acknowledged.*\n\n: keepalive\n\n/s);
+    while (!text.includes(": heartbeat\n\n")) text += (await reader.read()).value ?? "";
+    expect(text).toMatch(/^event: message\ndata: .*acknowledged.*\n\n: heartbeat\n\n/s);
     await reader.cancel();
   });
 
   it("refuses a listen stream once its hub holds as many as it may", async () => {
-    const hub = env.MCP_LISTENERS.get(env.MCP_LISTENERS.idFromName("a hub of its own"));
-    const opening = { principal: "p", filter: { toolsListChanged: true }, serverInfo: { name: "s", version: "1" } };
-    const first = await hub.listen({ ...opening, subscriptionId: 1, limitPerPrincipal: false, maxPerHub: 1 });
-    expect(first.status).toBe("open");
-    const second = await hub.listen({ ...opening, subscriptionId: 2, limitPerPrincipal: false, maxPerHub: 1 });
-    expect(second).toEqual({ status: "full", reason: expect.stringContaining("1 listen streams per hub") });
-    if (first.status === "open") await first.body.cancel();
+    const hub = hubNamed("a hub of its own");
+    const first = await opened(listenOn(hub, { maxPerHub: 1 }));
+    expect(await listenOn(hub, { subscriptionId: 2, maxPerHub: 1 })).toEqual({
+      status: "full",
+      reason: expect.stringContaining("1 listen streams per hub"),
+    });
+    await first.cancel();
+  });
+
+  it(`opens a listener whose opening takes ${MAX_OPENING_CHARS} characters, and refuses one longer, before it reaches the hub`, async () => {
+    const hub = hubNamed("a hub of long openings");
+    // One character beyond Latin-1 makes the whole URI 2 bytes a character in the socket's attachment: the worst case.
+    const opening = (length: number): Partial<ListenOpening> => ({
+      filter: { resourceSubscriptions: [`中${"u".repeat(length)}`] },
+    });
+    const base =
+      JSON.stringify({ ...spec, subscriptionId: 1, limitPerPrincipal: false, ...opening(0) }).length + "\\u4e2d".length - 1;
+    const longest = await opened(listenOn(hub, opening(MAX_OPENING_CHARS - base)));
+    expect(await longest.message()).toMatchObject({ method: "notifications/subscriptions/acknowledged" });
+    await longest.cancel();
+    expect(await listenOn(hub, opening(MAX_OPENING_CHARS - base + 1))).toEqual({
+      status: "invalid",
+      reason: expect.stringContaining(`${MAX_OPENING_CHARS + 1} characters`),
+    });
+    expect(await hub.counts()).toMatchObject({ listeners: 0 });
+  });
+
+  it("answers -32602 to a listen request whose filter is too long for a hub to keep", async () => {
+    const resourceSubscriptions = Array.from({ length: 100 }, (_, n) => `demo://notes/${n}-${"n".repeat(80)}`);
+    await expectJsonRpcError(
+      await modernRequest(worker, 11, "subscriptions/listen", { notifications: { resourceSubscriptions } }),
+      400,
+      {
+        code: -32602,
+        id: 11,
+        mentioning: `a listener hub keeps at most ${MAX_OPENING_CHARS}`,
+      },
+    );
   });
 
   it("forgets a deleted session, and sweeps an expired one", async () => {
