@@ -9,6 +9,7 @@ import { ListenHubDO, MAX_LISTENERS_PER_PRINCIPAL } from "../../src/listen/hub-d
 import { MAX_OPENING_CHARS, openListener, type ListenOpening, type ListenRefusal } from "../../src/listen/opening.js";
 import { DEFAULT_LISTEN_SHARDS } from "../../src/listen/shards.js";
 import { bridgeStream } from "../../src/wire/bridge/worker-end.js";
+import { MAX_UNREAD_BYTES } from "../../src/wire/sse.js";
 import { expectJsonRpcError } from "../shared/expect.js";
 import {
   callTool,
@@ -169,6 +170,23 @@ describe("subscriptions/listen", () => {
     await listenersHeld(0);
   });
 
+  it("still delivers to a listener after its hub starts again (a wake from hibernation), which keeps no listener in memory", async () => {
+    const hub = hubNamed("a hub that restarts");
+    const stream = await opened(listenOn(hub, { subscriptionId: "kept" }));
+    await stream.message(); // the acknowledgement
+    // A fresh instance over the same state, as after hibernation: it knows the listener only from its socket.
+    const reached = await runInDurableObject(hub, (_instance, state) =>
+      new ListenHubDO(state, env).deliver({ jsonrpc: "2.0", method: "notifications/tools/list_changed" }),
+    );
+    expect(reached).toBe(1);
+    expect(await stream.message()).toEqual({
+      jsonrpc: "2.0",
+      method: "notifications/tools/list_changed",
+      params: { _meta: { [SUBSCRIPTION_ID]: "kept" } },
+    });
+    await stream.cancel();
+  });
+
   it("ends gracefully with the listen request's result when the server honours nothing that was asked", async () => {
     const response = await modernRequest(worker, 7, "subscriptions/listen", { notifications: { toolsListChanged: false } });
     const messages = await readAllSseMessages<Record<string, unknown>>(response);
@@ -322,6 +340,32 @@ describe("limits and bookkeeping", () => {
       reason: expect.stringContaining("1 listen streams per hub"),
     });
     await first.cancel();
+  });
+
+  it("counts and reaches the listeners of a principal whose id is longer than a socket's tag may be", async () => {
+    const hub = hubNamed("a hub of long principals");
+    const principal = `oauth:${"q".repeat(300)}`;
+    const first = await opened(listenOn(hub, { principal, limitPerPrincipal: true, maxPerPrincipal: 1 }));
+    await first.message(); // the acknowledgement
+    expect(await listenOn(hub, { principal, limitPerPrincipal: true, maxPerPrincipal: 1 })).toMatchObject({ status: "full" });
+    const change = { jsonrpc: "2.0" as const, method: "notifications/tools/list_changed" };
+    expect(await hub.deliver(change, `oauth:${"q".repeat(299)}`)).toBe(0);
+    expect(await hub.deliver(change, principal)).toBe(1);
+    expect(await first.message()).toMatchObject({ method: "notifications/tools/list_changed" });
+    await first.cancel();
+  });
+
+  it("cuts a listener that reads too slowly in its Worker, and its hub forgets it", async () => {
+    const hub = hubNamed("a hub with a slow reader");
+    const unread = await listenOn(hub);
+    expect(unread).toBeInstanceOf(Response);
+    const big = {
+      jsonrpc: "2.0" as const,
+      method: "notifications/tools/list_changed",
+      params: { pad: "x".repeat(MAX_UNREAD_BYTES / 3) },
+    };
+    for (let n = 0; n < 4; n++) await hub.deliver(big);
+    await until(async () => (await hub.counts()).listeners === 0, "the slow listener forgotten");
   });
 
   it(`opens a listener whose opening takes ${MAX_OPENING_CHARS} characters, and refuses one longer, before it reaches the hub`, async () => {
