@@ -19,7 +19,13 @@ export function acceptStream(
 ): { socket: WebSocket; response: Response } {
   const { 0: client, 1: socket } = new WebSocketPair();
   ctx.acceptWebSocket(socket, tags);
-  socket.serializeAttachment(attachment);
+  try {
+    socket.serializeAttachment(attachment);
+  } catch (error) {
+    // Too large to keep: without its attachment the socket would count as a stream that is none.
+    socket.close(BridgeClose.END);
+    throw error;
+  }
   const headers: Record<string, string> = { [LIFETIME_HEADER]: String(lifetimeMs) };
   if (heartbeatMs !== undefined) headers[HEARTBEAT_HEADER] = String(heartbeatMs);
   return { socket, response: new Response(null, { status: 101, webSocket: client, headers }) };
