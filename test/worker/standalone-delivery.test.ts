@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { REPLACE_WAIT_MS, type SessionDO } from "../../src/sessions/object/session-do.js";
 import { streamRequest } from "../../src/sessions/rpc.js";
+import { BridgeClose } from "../../src/wire/bridge/protocol.js";
 import { MAX_UNREAD_BYTES } from "../../src/wire/sse.js";
 import { openSession, type AnyMessage } from "../shared/mcp.js";
 import { until } from "../shared/until.js";
@@ -113,6 +114,24 @@ describe("a GET without Last-Event-ID", () => {
       await object.publish([log("next")]);
       expect((await next(third)).map(dataOf)).toEqual(["next"]);
       await third.cancel();
+    }));
+});
+
+describe("a stream's reports after a DELETE", () => {
+  it("leave nothing in storage: a late read report or close finds no log to mark", () =>
+    inSession(async (object, state) => {
+      const stream = await get(object);
+      await object.publish([log("read just before the DELETE")]);
+      await object.terminate("anonymous");
+      const { 1: socket } = new WebSocketPair();
+      socket.serializeAttachment({ kind: "standalone", lastRead: [1] });
+      await object.webSocketMessage(socket, JSON.stringify({ read: [1] }));
+      await object.webSocketClose(socket, BridgeClose.CLIENT_GONE);
+      const tables = state.storage.sql.exec(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'`,
+      );
+      expect(tables.toArray()).toEqual([]);
+      await stream.cancel();
     }));
 });
 
