@@ -16,13 +16,13 @@
 import { DurableObject } from "cloudflare:workers";
 import type { JSONRPCNotification } from "@modelcontextprotocol/sdk/types.js";
 import { sessionStub, type SessionStub, type SessionsPlacement } from "../sessions/rpc.js";
-import { acceptStream, endStream, openSockets, sendFrames } from "../wire/bridge/object-end.js";
+import { acceptStream, endStream, openSockets, refuseStream, sendFrames } from "../wire/bridge/object-end.js";
 import { BridgeClose } from "../wire/bridge/protocol.js";
 import { logError, errorMessage } from "../wire/log.js";
 import { encodeMessage } from "../wire/sse.js";
 import { accepts, isEmptyFilter } from "./filter.js";
 import { acknowledgement, finalResult, stamped, type ListenerSpec } from "./listener-frames.js";
-import { readListenRequest, refusalResponse, type ListenOpening } from "./opening.js";
+import { readListenRequest, type ListenOpening, type ListenRefusal } from "./opening.js";
 
 /** Open listen streams one hub holds: each change is sent to every one of them in turn. */
 export const MAX_LISTENERS_PER_HUB = 1000;
@@ -56,10 +56,10 @@ export class ListenHubDO extends DurableObject<unknown> {
    */
   override async fetch(request: Request): Promise<Response> {
     const opening = readListenRequest(request);
-    if (typeof opening === "string") return refusalResponse({ status: "invalid", reason: opening });
+    if (typeof opening === "string") return refuseStream<ListenRefusal>({ status: "invalid", reason: opening });
     const own = await principalTag(opening.principal);
     const refusal = this.#refusal(opening, own);
-    if (refusal) return refusalResponse({ status: "full", reason: refusal });
+    if (refusal) return refuseStream<ListenRefusal>({ status: "full", reason: refusal });
     const { subscriptionId, filter, serverInfo, keepaliveMs } = opening;
     const listener: ListenerSpec = { subscriptionId, principal: opening.principal, filter, serverInfo };
     const { socket, response } = acceptStream(this.ctx, [LISTENER, own], listener, {

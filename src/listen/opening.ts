@@ -5,6 +5,8 @@
  * Worker to bridge: src/wire/bridge/worker-end.ts) or, in the same round trip, with why not as
  * JSON.
  */
+import type { Opening } from "../wire/bridge/protocol.js";
+import { readOpening } from "../wire/bridge/worker-end.js";
 import type { ListenerSpec } from "./listener-frames.js";
 
 export interface ListenOpening extends ListenerSpec {
@@ -19,7 +21,7 @@ export interface ListenOpening extends ListenerSpec {
 /** Why the hub opened no listener: it holds as many as it may, or the opening is none it can keep. */
 export type ListenRefusal = { status: "full"; reason: string } | { status: "invalid"; reason: string };
 
-export type ListenOutcome = { status: "open"; upgrade: Response } | ListenRefusal;
+export type ListenOutcome = Opening<ListenRefusal>;
 
 /**
  * Characters of an opening as its header carries it. The hub keeps the opening as its socket's
@@ -53,11 +55,6 @@ export function readListenRequest({ headers }: Request): ListenOpening | string 
   }
 }
 
-/** The hub's answer when it opens no listener. */
-export function refusalResponse(refusal: ListenRefusal): Response {
-  return Response.json(refusal);
-}
-
 /** Opens a listener on `hub`: its socket's `101`, or why not. Too long an opening never leaves the Worker. */
 export async function openListener(
   hub: { fetch(request: Request): Promise<Response> },
@@ -65,9 +62,7 @@ export async function openListener(
 ): Promise<ListenOutcome> {
   const request = listenRequest(opening);
   if (typeof request === "string") return { status: "invalid", reason: request };
-  const response = await hub.fetch(request);
-  if (response.status === 101) return { status: "open", upgrade: response };
-  return (await response.json()) as ListenRefusal;
+  return readOpening<ListenRefusal>(await hub.fetch(request));
 }
 
 function tooLarge(chars: number): string {

@@ -21,6 +21,7 @@ import type {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { StoredState, WriteOutcome } from "../state/state-do.js";
 import type { NumberedMessage } from "../wire/event-id.js";
+import type { Opening } from "../wire/bridge/protocol.js";
 import { objectNamed } from "../wire/namespace.js";
 import type { SessionChange, SessionRecord } from "./record.js";
 import type { SessionSettings } from "./settings.js";
@@ -66,7 +67,7 @@ export type StreamRefusal =
   | { status: "too-many-streams" };
 
 /** A GET's stream: the object's `101`, for the Worker to bridge (src/wire/bridge/), or why not. */
-export type StreamOpening = { status: "open"; upgrade: Response } | StreamRefusal;
+export type StreamOpening = Opening<StreamRefusal>;
 
 /** Registering a server→client request: its POST's inbox is gone (the POST ended), or too many wait. */
 export type Expectation = "registered" | "inbox-gone" | "too-many";
@@ -168,16 +169,6 @@ export function readStreamRequest({ headers }: Request): StreamAsk {
     lastEventId: headers.get("last-event-id") ?? undefined,
     protocolVersion: headers.get("mcp-protocol-version") ?? undefined,
   };
-}
-
-/** The object's answer to a stream request: a refusal is a JSON body in one round trip. */
-export function refusalResponse(refusal: StreamRefusal): Response {
-  return Response.json(refusal);
-}
-
-export async function streamOpening(response: Response): Promise<StreamOpening> {
-  if (response.status === 101) return { status: "open", upgrade: response };
-  return (await response.json()) as StreamRefusal;
 }
 
 /** A deployment without the binding is misconfigured; this says how to fix it. */

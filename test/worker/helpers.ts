@@ -6,8 +6,8 @@ import type { SessionDO } from "../../src/sessions/object/session-do.js";
 import { createDemoServer } from "../../demo/server.js";
 import { createMcpHandler, type McpHandlerOptions } from "../../src/lib.js";
 import type { Endpoint } from "../shared/mcp.js";
-import { streamOpening, streamRequest, type StreamAsk, type StreamRefusal } from "../../src/sessions/rpc.js";
-import { bridgeStream } from "../../src/wire/bridge/worker-end.js";
+import { streamRequest, type StreamAsk, type StreamRefusal } from "../../src/sessions/rpc.js";
+import { bridgeStream, readOpening } from "../../src/wire/bridge/worker-end.js";
 
 export const worker: Endpoint = {
   url: "http://localhost/mcp",
@@ -51,6 +51,6 @@ export async function streamOf(
   object: { fetch(request: Request): Promise<Response> },
   ask: StreamAsk,
 ): Promise<Response | StreamRefusal["status"]> {
-  const opening = await streamOpening(await object.fetch(streamRequest(ask)));
+  const opening = await readOpening<StreamRefusal>(await object.fetch(streamRequest(ask)));
   return opening.status === "open" ? bridgeStream(opening.upgrade, {}) : opening.status;
 }

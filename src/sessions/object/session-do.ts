@@ -28,13 +28,21 @@ import type {
   StreamAsk,
   StreamRefusal,
 } from "../rpc.js";
-import { readStreamRequest, refusalResponse } from "../rpc.js";
+import { readStreamRequest } from "../rpc.js";
 import { AnswerRouter, MAX_AWAITED_PER_SESSION } from "./answer-router.js";
 import { formatEventId, parseEventId, type EventPosition, type NumberedMessage } from "../../wire/event-id.js";
 import { applyChange, concernsSession, refusedChange, type SessionChange, type SessionRecord } from "../record.js";
 import type { SessionSettings } from "../settings.js";
 import { sessionIdPrefix } from "../../wire/session-id.js";
-import { acceptStream, clientMayHaveMissed, Cuts, endStream, openSockets, sendFrames } from "../../wire/bridge/object-end.js";
+import {
+  acceptStream,
+  clientMayHaveMissed,
+  Cuts,
+  endStream,
+  openSockets,
+  refuseStream,
+  sendFrames,
+} from "../../wire/bridge/object-end.js";
 import { BridgeClose, decodeRead } from "../../wire/bridge/protocol.js";
 import { SessionStorage, type LoggedEvent, type StreamEvent } from "./storage.js";
 import { MAX_LOGGED_MESSAGE_BYTES } from "./kept-message.js";
@@ -241,7 +249,7 @@ export class SessionDO extends DurableObject<unknown> implements SessionRpc {
   /** A GET's stream request (rpc.ts `streamRequest`): the socket of its stream, or why not, as JSON. */
   override async fetch(request: Request): Promise<Response> {
     const opening = await this.#openStream(readStreamRequest(request));
-    return opening instanceof Response ? opening : refusalResponse(opening);
+    return opening instanceof Response ? opening : refuseStream(opening);
   }
 
   /** The Worker that held a stream reports what its client took (bridge/protocol.ts). */

@@ -9,8 +9,8 @@ import { httpError } from "../../wire/errors.js";
 import { checkProtocolVersion, checkStreamAccept, otherVersionThanNegotiated } from "../../wire/headers.js";
 import type { RequestScope } from "../../lane/scope.js";
 import type { SessionLaneOptions } from "./options.js";
-import { bridgeStream } from "../../wire/bridge/worker-end.js";
-import { sessionStub, streamOpening, streamRequest } from "../rpc.js";
+import { bridgeStream, readOpening } from "../../wire/bridge/worker-end.js";
+import { sessionStub, streamRequest, type StreamRefusal } from "../rpc.js";
 import { requestedSessionId, sessionNotFound } from "./lookup.js";
 
 export async function handleStream<E extends object>(
@@ -27,7 +27,7 @@ export async function handleStream<E extends object>(
     lastEventId: request.headers.get("last-event-id") ?? undefined,
     protocolVersion: version,
   };
-  const opening = await streamOpening(await sessionStub(env, options, id).fetch(streamRequest(ask)));
+  const opening = await readOpening<StreamRefusal>(await sessionStub(env, options, id).fetch(streamRequest(ask)));
   switch (opening.status) {
     case "open":
       return bridgeStream(opening.upgrade, { ...SSE_HEADERS, "mcp-session-id": id });

@@ -31,6 +31,11 @@ export function acceptStream(
   return { socket, response: new Response(null, { status: 101, webSocket: client, headers }) };
 }
 
+/** Why the object opens no stream, as the Worker reads it (worker-end.ts `readOpening`). */
+export function refuseStream<Refusal extends object>(refusal: Refusal): Response {
+  return Response.json(refusal);
+}
+
 /** The open sockets under `tag` (all of them without one); a closing socket takes no more writes. */
 export function openSockets(ctx: DurableObjectState, tag?: string): WebSocket[] {
   return ctx.getWebSockets(tag).filter((socket) => socket.readyState === WebSocket.OPEN);

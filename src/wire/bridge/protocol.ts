@@ -20,6 +20,12 @@ export const BridgeClose = {
   CLIENT_GONE: 4001,
 } as const;
 
+/**
+ * An object answers a stream's opening with its `101`, or, in the same round trip, with why it
+ * opens none: a JSON body.
+ */
+export type Opening<Refusal> = { status: "open"; upgrade: Response } | Refusal;
+
 /** Headers of the object's `101`: how long the Worker keeps the stream, and how often it sends a heartbeat. */
 export const LIFETIME_HEADER = "x-stream-lifetime-ms";
 export const HEARTBEAT_HEADER = "x-stream-heartbeat-ms";

@@ -5,7 +5,13 @@
  * object was reset or moved reconnects and resumes with Last-Event-ID.
  */
 import { SseStream } from "../sse-stream.js";
-import { BridgeClose, decodeWrite, encodeRead, HEARTBEAT_HEADER, LIFETIME_HEADER } from "./protocol.js";
+import { BridgeClose, decodeWrite, encodeRead, HEARTBEAT_HEADER, LIFETIME_HEADER, type Opening } from "./protocol.js";
+
+/** The object's answer to a stream's opening: its `101`, or the refusal it sent (object-end.ts `refuseStream`). */
+export async function readOpening<Refusal>(response: Response): Promise<Opening<Refusal>> {
+  if (response.status === 101) return { status: "open", upgrade: response };
+  return (await response.json()) as Refusal;
+}
 
 export function bridgeStream(upgrade: Response, headers: HeadersInit): Response {
   const socket = upgrade.webSocket;
