@@ -25,8 +25,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
-import { openObjectFiles } from "../../test/e2e/helpers/object-files.ts";
-import { startDevServer, type DevServer } from "../../test/e2e/helpers/wrangler-dev.ts";
+import { isResident, startedObject } from "../../test/e2e/helpers/object-files.ts";
+import { startDevServer } from "../../test/e2e/helpers/wrangler-dev.ts";
 import { openSession } from "./mcp.ts";
 import { IDLE_CLIENTS, IDLE_PRICES, idleCost, oneStartUsd, type IdleCost } from "./idle-cost.ts";
 import type { Measured } from "./report.ts";
@@ -207,8 +207,9 @@ async function idleSession(variant: IdleVariant, seconds: number): Promise<IdleF
     const server = await startDevServer({ config: variant.config, logLevel: "log", persistTo, readyTimeoutMs: 60_000 });
     try {
       const mcpUrl = `${server.url}/mcp`;
-      const sessionId = await openSession(mcpUrl);
-      const object = objectFile(server, variant.objectClass);
+      // The session object's SQLite file, open exactly while workerd holds the object in memory.
+      const { result: sessionId, file } = await startedObject(server, variant.objectClass, () => openSession(mcpUrl));
+      const object = { isOpen: () => isResident(server, variant.objectClass, file) };
 
       const reloadsBefore = reloads(server.output());
       const start = Date.now();
@@ -336,18 +337,4 @@ function objectStarts(output: string): number[] {
       return [];
     }
   });
-}
-
-/**
- * The session object's SQLite file, open exactly while workerd holds the object in memory
- * (test/e2e/helpers/object-files.ts). Found right after the session's initialize, when the object
- * has just started; the bench runs one session per server.
- */
-function objectFile(server: DevServer, objectClass: string): { isOpen(): boolean } {
-  const files = [...new Set(openObjectFiles(server, objectClass))];
-  if (files.length !== 1) {
-    throw new Error(`expected the session object's SQLite file open in workerd, found ${JSON.stringify(files)}`);
-  }
-  const [file] = files;
-  return { isOpen: () => openObjectFiles(server, objectClass).includes(file!) };
 }

@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openObjectFiles } from "../../test/e2e/helpers/object-files.ts";
+import { startedObject, untilEvicted } from "../../test/e2e/helpers/object-files.ts";
 import { startDevServer } from "../../test/e2e/helpers/wrangler-dev.ts";
 import { listChangedLatency, type LatencyFigure } from "./list-changed.ts";
 import { openSession } from "./mcp.ts";
@@ -16,7 +16,6 @@ import type { Measured } from "./report.ts";
 
 /** workerd evicts an idle object about 10 s after its last event; a loaded machine may take longer. */
 const EVICTION_WAIT_MS = 60_000;
-const SAMPLE_MS = 100;
 
 export interface WakeLatency {
   awake: LatencyFigure;
@@ -31,20 +30,19 @@ export async function wakeLatency(samples: number): Promise<WakeLatency> {
     const server = await startDevServer({ persistTo, readyTimeoutMs: 60_000 });
     try {
       const url = `${server.url}/mcp`;
-      const before = new Set(openObjectFiles(server, "SessionDO"));
-      const sessionId = await openSession(url);
-      const opened = openObjectFiles(server, "SessionDO").filter((file) => !before.has(file));
-      if (opened.length !== 1) throw new Error(`expected one new session object file, found ${JSON.stringify(opened)}`);
-      const isOpen = () => openObjectFiles(server, "SessionDO").includes(opened[0]!);
+      const { result: sessionId, file } = await startedObject(server, "SessionDO", () => openSession(url));
 
       const awake = await listChangedLatency(url, samples, { sessionId });
       let woken = 0;
       const asleep = await listChangedLatency(url, samples, {
         sessionId,
         beforeRound: async () => {
-          const deadline = Date.now() + EVICTION_WAIT_MS;
-          while (isOpen() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
-          if (!isOpen()) woken++;
+          try {
+            await untilEvicted(server, "SessionDO", file, EVICTION_WAIT_MS);
+            woken++;
+          } catch {
+            // Still resident: the round goes on, and is not counted as a wake.
+          }
         },
       });
       return { awake, asleep, woken };

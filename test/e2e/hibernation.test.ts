@@ -5,9 +5,8 @@ import { expect, it } from "vitest";
 import { formatEventId, parseEventId } from "../../src/wire/event-id.js";
 import { callTool, openSession, openStream } from "../shared/mcp.js";
 import { sseCursor } from "../shared/sse.js";
-import { until } from "../shared/until.js";
 import { useDevServer } from "./helpers/dev-server.js";
-import { openObjectFiles } from "./helpers/object-files.js";
+import { startedObject, untilEvicted } from "./helpers/object-files.js";
 
 const dev = useDevServer();
 const { endpoint } = dev;
@@ -15,17 +14,7 @@ const { endpoint } = dev;
 /** workerd hibernates an object 10 s after its last event; a loaded machine may take longer. */
 const HIBERNATION_WAIT_MS = 40_000;
 
-/** The session object's SQLite file, found as the one a new session opens. */
-async function sessionWithFile(): Promise<{ sessionId: string; file: string }> {
-  const before = new Set(openObjectFiles(dev.server, "SessionDO"));
-  const sessionId = await openSession(endpoint);
-  const opened = openObjectFiles(dev.server, "SessionDO").filter((file) => !before.has(file));
-  expect(opened).toHaveLength(1);
-  return { sessionId, file: opened[0]! };
-}
-
-const asleep = (file: string) =>
-  until(() => !openObjectFiles(dev.server, "SessionDO").includes(file), "hibernated", HIBERNATION_WAIT_MS, 100);
+const asleep = (file: string) => untilEvicted(dev.server, "SessionDO", file, HIBERNATION_WAIT_MS);
 
 /** The position after `eventId`'s, in the same stream. */
 function following(eventId: string): string {
@@ -36,7 +25,8 @@ function following(eventId: string): string {
 it(
   "a message published to a session whose object slept reaches the open stream with the next event id; a resume replays what a dropped connection missed",
   async () => {
-    const { sessionId, file } = await sessionWithFile();
+    // The session object's SQLite file: the one a new session opens.
+    const { result: sessionId, file } = await startedObject(dev.server, "SessionDO", () => openSession(endpoint));
     const stream = sseCursor(await openStream(endpoint, sessionId));
     const priming = await stream.event();
 

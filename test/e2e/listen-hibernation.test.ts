@@ -4,9 +4,8 @@
 import { expect, it } from "vitest";
 import { modernRequest } from "../shared/modern.js";
 import { sseCursor } from "../shared/sse.js";
-import { until } from "../shared/until.js";
 import { useDevServer } from "./helpers/dev-server.js";
-import { openObjectFiles } from "./helpers/object-files.js";
+import { startedObject, untilEvicted } from "./helpers/object-files.js";
 
 const dev = useDevServer();
 const { endpoint } = dev;
@@ -14,22 +13,20 @@ const { endpoint } = dev;
 /** workerd hibernates an object 10 s after its last event; a loaded machine may take longer. */
 const HIBERNATION_WAIT_MS = 40_000;
 
-const hubFiles = () => openObjectFiles(dev.server, "ListenHubDO");
-
 it(
   "a change made while the listener's hub slept reaches the open listen stream, stamped with its subscription id",
   async () => {
-    const before = new Set(hubFiles());
-    const response = await modernRequest(endpoint, "asleep", "subscriptions/listen", {
-      notifications: { toolsListChanged: true },
+    const { result: stream, file } = await startedObject(dev.server, "ListenHubDO", async () => {
+      const response = await modernRequest(endpoint, "asleep", "subscriptions/listen", {
+        notifications: { toolsListChanged: true },
+      });
+      const stream = sseCursor(response);
+      expect(await stream.message()).toMatchObject({ method: "notifications/subscriptions/acknowledged" });
+      return stream;
     });
-    const stream = sseCursor(response);
-    expect(await stream.message()).toMatchObject({ method: "notifications/subscriptions/acknowledged" });
-    const opened = hubFiles().filter((file) => !before.has(file));
-    expect(opened).toHaveLength(1);
 
     // The stream stays open (the Worker sends its keepalives) while its hub leaves memory.
-    await until(() => !hubFiles().includes(opened[0]!), "hibernated", HIBERNATION_WAIT_MS, 100);
+    await untilEvicted(dev.server, "ListenHubDO", file, HIBERNATION_WAIT_MS);
     // The anonymous principal's change goes to every hub, the sleeping one too.
     await (await modernRequest(endpoint, "toggle", "tools/call", { name: "toggle_extra_tool", arguments: {} })).json();
     expect(await stream.message()).toEqual({

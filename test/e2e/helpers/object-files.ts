@@ -5,6 +5,7 @@
  * request would start the object again; reading its file handles does not.
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { until } from "../../shared/until.ts";
 import type { DevServer } from "./wrangler-dev.js";
 
 /** The SQLite files of objects of `className` that the server's workerd processes hold open. */
@@ -13,6 +14,29 @@ export function openObjectFiles(server: DevServer, className: string): string[] 
   return workerdPids(server.pid).flatMap((pid) =>
     openFiles(pid).filter((file) => file.startsWith(server.persistTo) && pattern.test(file)),
   );
+}
+
+/** Runs `act`, which starts one object of `className`, and returns what it returned with that object's SQLite file. */
+export async function startedObject<T>(
+  server: DevServer,
+  className: string,
+  act: () => Promise<T>,
+): Promise<{ result: T; file: string }> {
+  const before = new Set(openObjectFiles(server, className));
+  const result = await act();
+  const opened = openObjectFiles(server, className).filter((file) => !before.has(file));
+  if (opened.length !== 1) throw new Error(`expected one new ${className} file open in workerd, found ${JSON.stringify(opened)}`);
+  return { result, file: opened[0]! };
+}
+
+/** Whether the object whose SQLite file is `file` is in memory. */
+export function isResident(server: DevServer, className: string, file: string): boolean {
+  return openObjectFiles(server, className).includes(file);
+}
+
+/** Until workerd has evicted the object whose SQLite file is `file`; fails after `timeoutMs`. */
+export function untilEvicted(server: DevServer, className: string, file: string, timeoutMs: number): Promise<void> {
+  return until(() => !isResident(server, className, file), "evicted", timeoutMs, 100);
 }
 
 /** Pids of the workerd processes in process group `pgid`. */
