@@ -4,6 +4,7 @@
 import type { RequestLogMode } from "./request-log.js";
 import type { ChangeScope } from "../lane/changes.js";
 import type { ServerFactory } from "../lane/server-factory.js";
+import { serverSource, type ServerReuse } from "../lane/server-pool.js";
 import { withToolListCache } from "../lane/tool-list-cache.js";
 import { DEFAULT_LISTEN_BINDING, DEFAULT_LISTEN_SHARDS } from "../listen/shards.js";
 import { anonymous, type Authenticator } from "../security/auth.js";
@@ -23,6 +24,14 @@ import type { ResponseMode } from "../wire/headers.js";
 
 export interface McpHandlerOptions<E> {
   server: ServerFactory<E>;
+  /**
+   * Whether a server the factory built serves more than one request (README, "Cost per request"):
+   * `"never"` (the default) builds one per request; `"deployment"` reuses servers for every
+   * request, one request at a time, and `"principal"` for one principal's requests. A reusing
+   * factory may read only `env` (and `principal`, with "principal") while it builds; its handlers
+   * read `request` and `state`, which answer for the request being served.
+   */
+  serverReuse?: ServerReuse;
   /** The MCP endpoint. Default "/mcp". */
   path?: string;
   /** The name of the SessionDO binding in wrangler.toml. Default "MCP_SESSION". */
@@ -129,7 +138,15 @@ export interface ResolvedOptions<E>
     Required<
       Omit<
         McpHandlerOptions<E>,
-        "session" | "sessionLimits" | "listenBinding" | "listenShards" | "jurisdiction" | "state" | "tasks"
+        | "server"
+        | "serverReuse"
+        | "session"
+        | "sessionLimits"
+        | "listenBinding"
+        | "listenShards"
+        | "jurisdiction"
+        | "state"
+        | "tasks"
       >
     >,
     SessionLaneOptions<E>,
@@ -142,7 +159,7 @@ export function resolveOptions<E>(options: McpHandlerOptions<E>): ResolvedOption
   const jurisdiction = options.jurisdiction;
   return {
     // One cache per handler: the servers it builds answer tools/list from it (src/lane/tool-list-cache.ts).
-    server: withToolListCache(options.server),
+    server: serverSource(withToolListCache(options.server), options.serverReuse ?? "never"),
     path: options.path ?? DEFAULT_MCP_PATH,
     binding: options.binding ?? DEFAULT_SESSION_BINDING,
     topicsBinding,

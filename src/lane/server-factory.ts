@@ -1,7 +1,7 @@
 /**
  * The contract between a deployment and the library: a factory that builds the user's MCP server.
- * Every lane builds its server through `buildServer`, once per request, so a server never
- * outlives the request it serves and every server gets the Worker defaults below.
+ * Every lane gets its server from a ServerSource (./server-pool.ts), which builds it through
+ * `buildServer`, so every server gets the Worker defaults below.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
@@ -26,8 +26,9 @@ export interface ServerContext<E> {
 }
 
 /**
- * Called for every request: the server it returns lives as long as that request. It may be async,
- * to read what it registers from storage first; that read is then on every request's path.
+ * Called for every request, whose server it returns; with `serverReuse`, once for many requests
+ * (./server-pool.ts). It may be async, to read what it registers from storage first; that read is
+ * then on the path of every request that builds a server.
  */
 export type ServerFactory<E> = (context: ServerContext<E>) => ConnectableServer | Promise<ConnectableServer>;
 
@@ -45,7 +46,11 @@ export async function buildServer<E>(factory: ServerFactory<E>, context: ServerC
  * in test/e2e/client.test.ts fail if an SDK update moves the field.
  */
 function useWorkerValidator(server: ConnectableServer): void {
-  const lowLevel = server instanceof McpServer ? server.server : server instanceof Server ? server : undefined;
-  const slot = lowLevel as unknown as { _jsonSchemaValidator?: unknown } | undefined;
+  const slot = lowLevel(server) as unknown as { _jsonSchemaValidator?: unknown } | undefined;
   if (slot?._jsonSchemaValidator instanceof AjvJsonSchemaValidator) slot._jsonSchemaValidator = new CfWorkerJsonSchemaValidator();
+}
+
+/** The SDK's protocol object of a server, whichever of its two APIs it was built with. */
+export function lowLevel(server: ConnectableServer): Server | undefined {
+  return server instanceof McpServer ? server.server : server instanceof Server ? server : undefined;
 }

@@ -2,14 +2,14 @@
  * What the 2026-07-28 lane needs of createMcpHandler's options, already resolved by the edge.
  */
 import type { StateStoreOptions } from "../state/store.js";
-import type { ServerFactory } from "../lane/server-factory.js";
+import type { ServerSource } from "../lane/server-pool.js";
 import type { HubPlacement } from "../listen/shards.js";
 import type { ResolvedTasksOptions } from "../tasks/options.js";
 import type { ResponseMode } from "../wire/headers.js";
 import type { CacheHints } from "./result.js";
 
 export interface StatelessLaneOptions<E> {
-  server: ServerFactory<E>;
+  server: ServerSource<E>;
   /** Where principal and handle state live (src/state/). */
   state: StateStoreOptions;
   responseMode: ResponseMode;

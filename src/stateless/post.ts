@@ -7,7 +7,6 @@
 import { ProtocolErrorCode } from "@modelcontextprotocol/server";
 import { ErrorCode, type JSONRPCMessage, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestScope } from "../lane/scope.js";
-import { buildServer } from "../lane/server-factory.js";
 import { createRequestState } from "../state/request-state.js";
 import { errorResponse, jsonRpcError } from "../wire/errors.js";
 import type { ResponseMode } from "../wire/headers.js";
@@ -73,8 +72,9 @@ export async function handleModernPost<E extends object>(
   const state = createRequestState(env, principal, options.state, {
     announceToPrincipal: async (lists) => await changes?.publish(lists, principal),
   });
-  const server = await buildServer(options.server, { env, request, principal, state });
+  const server = await options.server.lease({ env, request, principal, state });
   await server.connect(transport);
+  waitUntil(transport.ended.then(() => server.release()));
   // The client closing the stream is this era's cancellation: the handler's signal fires.
   request.signal.addEventListener("abort", () => void transport.close());
   const extra = {
@@ -82,8 +82,12 @@ export async function handleModernPost<E extends object>(
     authInfo: principal.authInfo,
   };
   try {
-    if (message.method === "subscriptions/listen")
-      return await serveListen(scope, message, transport, extra, options.listen, tasks);
+    if (message.method === "subscriptions/listen") {
+      const listening = await serveListen(scope, message, transport, extra, options.listen, tasks);
+      // The listener is held by its hub: the server is done once it has described itself.
+      void transport.close();
+      return listening;
+    }
     const channel = createResponseChannel("", mode, {}, false);
     if (dispatch === "task" && !askFirst) {
       const create = () => createTask(env, options.tasks, request, message, envelope, principal);
@@ -96,6 +100,7 @@ export async function handleModernPost<E extends object>(
     return await transport.serve(channel, extra, request.headers);
   } catch (error) {
     // Only the synthetic initialize can fail here: the server refused what `_meta` declares.
+    void transport.close();
     const reason = errorMessage(error);
     return jsonRpcError(400, ErrorCode.InvalidParams, `Invalid params: the server refused the request's _meta: ${reason}`, {
       id: message.id,

@@ -93,6 +93,9 @@ export class StatelessTransport implements Transport {
   #runsLong: ReturnType<typeof setTimeout> | undefined;
   #answered = false;
   #refuse!: (response: Response) => void;
+  #end!: () => void;
+  /** Resolves once the request is answered or the transport closed: its server has nothing left to do for it. */
+  readonly ended = new Promise<void>((resolve) => (this.#end = resolve));
   /** An answer that must be an HTTP error rather than a JSON-RPC result (-32021), while none was sent. */
   readonly #refused = new Promise<Response>((resolve) => (this.#refuse = resolve));
 
@@ -117,6 +120,7 @@ export class StatelessTransport implements Transport {
     this.#stopRunsLong();
     this.#channel?.finish();
     this.onclose?.();
+    this.#end();
   }
 
   /**
@@ -132,7 +136,7 @@ export class StatelessTransport implements Transport {
     }
     if (this.#request.method === "tools/call") {
       const mismatch = await this.#checkParamHeaders(headers, extra);
-      if (mismatch) return mismatch;
+      if (mismatch) return this.#refusedBeforeHandler(mismatch);
     }
     this.#runsLong = setTimeout(() => channel.runsLong(), QUICK_ANSWER_MS);
     this.onmessage?.(this.#request, extra);
@@ -154,12 +158,18 @@ export class StatelessTransport implements Transport {
     await this.#open(channel, extra);
     if (this.#request.method === "tools/call") {
       const mismatch = await this.#checkParamHeaders(headers, extra);
-      if (mismatch) return mismatch;
+      if (mismatch) return this.#refusedBeforeHandler(mismatch);
     }
     const made = await produce();
-    if (made instanceof Response) return made;
+    if (made instanceof Response) return this.#refusedBeforeHandler(made);
     this.#answer({ jsonrpc: "2.0", id: this.#request.id, result: made });
     return channel.response;
+  }
+
+  /** The request is refused as an HTTP error before any handler ran: nothing more goes on it. */
+  #refusedBeforeHandler(refusal: Response): Response {
+    void this.close();
+    return refusal;
   }
 
   async #open(channel: ResponseChannel, extra: MessageExtraInfo): Promise<InitializeResult> {
@@ -222,6 +232,7 @@ export class StatelessTransport implements Transport {
     this.#stopRunsLong();
     this.#channel.write(stampAnswer(this.#request, answer, this.#initialize.serverInfo, this.#cache));
     this.#channel.finish();
+    this.#end();
   }
 
   /**

@@ -18,7 +18,7 @@ import {
   type JSONRPCNotification,
   type JSONRPCRequest,
 } from "@modelcontextprotocol/sdk/types.js";
-import { buildServer, type ServerFactory } from "../lane/server-factory.js";
+import type { ServerLease, ServerSource } from "../lane/server-pool.js";
 import type { Principal } from "../security/auth.js";
 import { createRequestState } from "../state/request-state.js";
 import type { StateStoreOptions } from "../state/store.js";
@@ -44,7 +44,7 @@ export const PROGRESS_FLUSH_MS = 1000;
 
 /** What the deployment gives its task objects: the server to run and where changes go. */
 export interface TaskRuntime<E> {
-  server: ServerFactory<E>;
+  server: ServerSource<E>;
   state: StateStoreOptions;
   /** The task's status changed: tell whoever listens for it. */
   announce(env: E, view: TaskView, record: TaskRecord): Promise<unknown>;
@@ -222,6 +222,7 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
           resolve(failure(`The task ran longer than ${runMs / 1000} s, the most one run may take`));
         }, runMs);
       });
+      let lease: ServerLease | undefined;
       try {
         const { env } = this;
         const principal = record.principal;
@@ -229,8 +230,8 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
           announceToPrincipal: (lists) => runtime.publish(env, lists, principal),
         });
         const request = new Request(record.request.url, { method: "POST", headers: record.request.headers });
-        const server = await buildServer(runtime.server, { env, request, principal, state });
-        await server.connect(run);
+        lease = await runtime.server.lease({ env, request, principal, state });
+        await lease.connect(run);
         const tool = await run.describeTool();
         if (tool.idempotent !== record.idempotent) {
           record.idempotent = tool.idempotent;
@@ -245,6 +246,7 @@ export function createTaskObject<E>(runtime: TaskRuntime<E>): TaskObjectClass<E>
         this.#run = undefined;
         this.#abandonQuestions("The task ended");
         await run.close();
+        await lease?.release();
       }
     }
 

@@ -1,31 +1,63 @@
 // The guarantees a request's server rests on (issue 18): nothing one request or session does to
 // its server is seen by another request on the same isolate, and requests served at the same
-// time never share a connected server, however the host builds or reuses servers.
+// time never share a connected server, however the host builds or reuses servers (serverReuse).
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
-import { callTool, mcpPost, openSession, readJsonRpcResponse, request } from "../shared/mcp.js";
+import { callTool, mcpPost, openSession, readJsonRpcResponse, request, type Endpoint } from "../shared/mcp.js";
+import { modernRequest } from "../shared/modern.js";
 import { workerWith } from "./helpers.js";
 
 const text = (value: string): CallToolResult => ({ content: [{ type: "text", text: value }] });
 
-describe("the server of a request", () => {
-  it("keeps to itself what a handler registers on it: another session's request on the same isolate does not see it", async () => {
-    const endpoint = workerWith({
-      server: () => {
-        const server = new McpServer({ name: "registering", version: "1" }, { capabilities: { tools: { listChanged: true } } });
-        server.registerTool("register_more", {}, () => {
-          server.registerTool("registered_here", {}, () => text("here"));
-          return text("registered");
-        });
-        return server;
-      },
+/** A server whose handlers change it: one registers a tool, one disables a tool, one renames the server's tools. */
+function changingServer(): McpServer {
+  const server = new McpServer({ name: "changing", version: "1" }, { capabilities: { tools: { listChanged: true } } });
+  server.registerTool("register_more", {}, () => {
+    server.registerTool("registered_here", {}, () => text("here"));
+    return text("changed");
+  });
+  const disabled = server.registerTool("disable_me", {}, () => {
+    disabled.disable();
+    return text("changed");
+  });
+  const described = server.registerTool("describe_me", { description: "as built" }, () => {
+    described.update({ description: "changed here" });
+    return text("changed");
+  });
+  return server;
+}
+const BUILT_TOOLS = [{ name: "register_more" }, { name: "disable_me" }, { name: "describe_me", description: "as built" }];
+
+/** The lease goes back once the answer is out, just after the client has it. */
+const released = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+async function toolsOf(response: Response): Promise<{ name: string; description?: string }[]> {
+  const tools = (await readJsonRpcResponse(response)).result?.["tools"] as { name: string; description?: string }[];
+  return tools.map(({ name, description }) => ({ name, ...(description && { description }) }));
+}
+
+describe.each(["never", "principal", "deployment"] as const)("the server of a request, with serverReuse %s", (serverReuse) => {
+  for (const change of ["register_more", "disable_me", "describe_me"]) {
+    it(`keeps to itself what ${change} changes on it: another session's request on the same isolate does not see it`, async () => {
+      const endpoint = workerWith({ serverReuse, server: changingServer });
+      const [alice, bob] = await Promise.all([openSession(endpoint), openSession(endpoint)]);
+      await released();
+      expect((await callTool(endpoint, alice, change)).result).toEqual(text("changed"));
+      await released();
+      expect(await toolsOf(await mcpPost(endpoint, request(3, "tools/list"), { sessionId: bob }))).toEqual(BUILT_TOOLS);
+      expect((await callTool(endpoint, bob, "registered_here")).result).toMatchObject({ isError: true });
     });
-    const [alice, bob] = await Promise.all([openSession(endpoint), openSession(endpoint)]);
-    expect((await callTool(endpoint, alice, "register_more")).result).toMatchObject({ content: [{ text: "registered" }] });
-    const listed = await readJsonRpcResponse(await mcpPost(endpoint, request(3, "tools/list"), { sessionId: bob }));
-    expect((listed.result?.["tools"] as { name: string }[]).map(({ name }) => name)).toEqual(["register_more"]);
-    expect((await callTool(endpoint, bob, "registered_here")).result).toMatchObject({ isError: true });
+  }
+
+  it("keeps to itself what a 2026-07-28 request changes on it: the next request does not see it", async () => {
+    const endpoint: Endpoint = workerWith({ serverReuse, server: changingServer });
+    for (const change of ["register_more", "disable_me", "describe_me"]) {
+      const called = await readJsonRpcResponse(await modernRequest(endpoint, 1, "tools/call", { name: change, arguments: {} }));
+      expect(called.result).toMatchObject(text("changed"));
+      await released();
+      expect(await toolsOf(await modernRequest(endpoint, 2, "tools/list"))).toEqual(BUILT_TOOLS);
+    }
   });
 
   it("is never shared by requests served at the same time", async () => {
@@ -34,6 +66,7 @@ describe("the server of a request", () => {
     let release!: () => void;
     const allIn = new Promise<void>((resolve) => (release = resolve));
     const endpoint = workerWith({
+      serverReuse,
       server: () => {
         const server = new McpServer({ name: "holding", version: "1" });
         server.registerTool("hold", {}, async () => {

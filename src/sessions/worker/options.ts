@@ -2,7 +2,7 @@
  * What the 2025 session lane needs of createMcpHandler's options, already resolved by the edge.
  */
 import type { StateStoreOptions } from "../../state/store.js";
-import type { ServerFactory } from "../../lane/server-factory.js";
+import type { ServerSource } from "../../lane/server-pool.js";
 import type { ResponseMode } from "../../wire/headers.js";
 import type { SessionSettings } from "../settings.js";
 import type { ResolvedTasksOptions } from "../../tasks/options.js";
@@ -12,7 +12,7 @@ import type { SessionLimits } from "./admission.js";
 export const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
 
 export interface SessionLaneOptions<E> {
-  server: ServerFactory<E>;
+  server: ServerSource<E>;
   /** Where principal and handle state live (src/state/). */
   state: StateStoreOptions;
   binding: string;

@@ -20,7 +20,6 @@ import { jsonRpcError } from "../../wire/errors.js";
 import { checkProtocolVersion, otherVersionThanNegotiated, type ResponseMode } from "../../wire/headers.js";
 import { isChange } from "../../lane/changes.js";
 import type { RequestScope } from "../../lane/scope.js";
-import { buildServer } from "../../lane/server-factory.js";
 import { createRequestState } from "../../state/request-state.js";
 import type { StateCell } from "../../state/store.js";
 import type { SessionLaneOptions } from "./options.js";
@@ -110,7 +109,7 @@ export async function handlePost<E extends object>(
     // Without listener hubs a change reaches only the request's own session, as a handler's does.
     announceToPrincipal: (lists) => (changes ? changes.publish(lists, principal) : stub.publish(lists)),
   });
-  const server = await buildServer(options.server, { env, request, principal, state });
+  const server = await options.server.lease({ env, request, principal, state });
   await server.connect(tasksOn(env, options.tasks) ? tasksLayer(transport, scope, options, stub, initialize, opened) : transport);
   const response = await transport.handlePost(local, {
     mode,
@@ -128,7 +127,12 @@ export async function handlePost<E extends object>(
     requestInfo: { headers: Object.fromEntries(request.headers), url: new URL(request.url) },
     authInfo: principal.authInfo,
   });
-  waitUntil(transport.settled.then(() => link.close()));
+  waitUntil(
+    transport.settled.then(async () => {
+      link.close();
+      await server.release();
+    }),
+  );
   return created ? created.announce(scope, response, transport.settled) : response;
 }
 

@@ -1,0 +1,206 @@
+// `serverReuse` (README, "Cost per request"): a server built once serves many requests, one at a
+// time, and answers each of them as its own; the guarantees every mode keeps are in
+// server-isolation.test.ts.
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { describe, expect, it, vi } from "vitest";
+import { MAX_IDLE_SERVERS, type McpHandlerOptions, type ServerContext, type ServerFactory } from "../../src/lib.js";
+import { callTool, mcpPost, openSession, readJsonRpcResponse, request, type Endpoint } from "../shared/mcp.js";
+import { modernRequest } from "../shared/modern.js";
+import { workerWith } from "./helpers.js";
+
+const text = (value: string): CallToolResult => ({ content: [{ type: "text", text: value }] });
+
+/** The factory's builds, counted, and a handler with its options around it. */
+function counted(factory: ServerFactory<Cloudflare.Env>, options: Partial<McpHandlerOptions<Cloudflare.Env>>) {
+  const builds = { count: 0 };
+  const endpoint = workerWith({
+    ...options,
+    server: (context) => {
+      builds.count++;
+      return factory(context);
+    },
+  });
+  return { builds, endpoint };
+}
+
+/** Each request's principal is the one its `X-User` header names. */
+const byUserHeader: McpHandlerOptions<Cloudflare.Env>["authenticate"] = async (request) => ({
+  id: `user:${request.headers.get("x-user") ?? "nobody"}`,
+});
+
+/** A 2026-07-28 tools/call, as `user`; its text, or its error's message. */
+async function callModern(
+  endpoint: Endpoint,
+  name: string,
+  user = "alice",
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const response = await modernRequest(
+    endpoint,
+    1,
+    "tools/call",
+    { name, arguments: {} },
+    { headers: { "x-user": user, ...headers } },
+  );
+  const answer = await readJsonRpcResponse(response);
+  return (
+    answer.error?.message ??
+    (answer.result as CallToolResult).content.map((part) => (part.type === "text" ? part.text : "")).join()
+  );
+}
+
+/** The lease goes back once the answer is out, just after the client has it. */
+const released = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+// The request is read in the handler: the context answers for the request being served.
+const echoServer: ServerFactory<Cloudflare.Env> = (context) => {
+  const server = new McpServer({ name: "echo", version: "1" });
+  server.registerTool("trace", {}, () => text(context.request.headers.get("x-trace") ?? "none"));
+  return server;
+};
+
+describe("serverReuse", () => {
+  it('"deployment" builds one server for a session\'s requests one after another', async () => {
+    const { builds, endpoint } = counted(echoServer, { serverReuse: "deployment" });
+    const sessionId = await openSession(endpoint);
+    await released();
+    for (let call = 0; call < 5; call++) {
+      expect((await callTool(endpoint, sessionId, "trace")).result).toEqual(text("none"));
+      await released();
+    }
+    expect(builds.count).toBe(1);
+  });
+
+  it('"never" builds a server for every request', async () => {
+    const { builds, endpoint } = counted(echoServer, {});
+    for (let call = 0; call < 3; call++) {
+      expect(await callModern(endpoint, "trace")).toBe("none");
+      await released();
+    }
+    expect(builds.count).toBe(3);
+  });
+
+  it("answers each request with its own request, read in the handler", async () => {
+    const { builds, endpoint } = counted(echoServer, { serverReuse: "deployment" });
+    for (const trace of ["first", "second", "third"]) {
+      expect(await callModern(endpoint, "trace", "alice", { "x-trace": trace })).toBe(trace);
+      await released();
+    }
+    expect(builds.count).toBe(1);
+  });
+
+  it('"principal" gives each principal servers of its own, built knowing who it is for', async () => {
+    const { builds, endpoint } = counted(
+      ({ principal }) => {
+        const server = new McpServer({ name: "own", version: "1" });
+        const builtFor = principal.id;
+        server.registerTool("whose", {}, () => text(builtFor));
+        return server;
+      },
+      { serverReuse: "principal", authenticate: byUserHeader },
+    );
+    for (const user of ["alice", "bob", "alice", "bob", "alice"]) {
+      expect(await callModern(endpoint, "whose", user)).toBe(`user:${user}`);
+      await released();
+    }
+    expect(builds.count).toBe(2);
+  });
+
+  it("tells a factory that reads the request, the state or the principal while it builds why it cannot", async () => {
+    const reads: Record<string, (context: ServerContext<Cloudflare.Env>) => unknown> = {
+      "the request": ({ request }) => request,
+      state: ({ state }) => state,
+      "the principal": ({ principal }) => principal,
+    };
+    for (const [what, read] of Object.entries(reads)) {
+      const { endpoint } = counted(
+        (context) => {
+          read(context);
+          return new McpServer({ name: "reading", version: "1" });
+        },
+        { serverReuse: "deployment" },
+      );
+      const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+      const response = await modernRequest(endpoint, 1, "server/discover");
+      expect(response.status).toBe(500);
+      expect(JSON.parse(String(errors.mock.calls[0]?.[0]))).toMatchObject({
+        message: `serverReuse "deployment": the factory builds a server for many requests, so it cannot read ${what} while it builds; read it in a handler`,
+      });
+      errors.mockRestore();
+    }
+  });
+
+  it("builds anew for a request that comes while every built server serves another", async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const { builds, endpoint } = counted(
+      () => {
+        const server = new McpServer({ name: "gated", version: "1" });
+        server.registerTool("wait", {}, async () => {
+          await gate;
+          return text("waited");
+        });
+        return server;
+      },
+      { serverReuse: "deployment" },
+    );
+    const waiting = [callModern(endpoint, "wait"), callModern(endpoint, "wait"), callModern(endpoint, "wait")];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    open();
+    expect(await Promise.all(waiting)).toEqual(["waited", "waited", "waited"]);
+    await released();
+    expect(await Promise.all([callModern(endpoint, "wait"), callModern(endpoint, "wait"), callModern(endpoint, "wait")])).toEqual(
+      ["waited", "waited", "waited"],
+    );
+    expect(builds.count).toBe(3);
+  });
+
+  it("does not hand on a server whose cancelled handler still runs", async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const { builds, endpoint } = counted(
+      () => {
+        const server = new McpServer({ name: "stubborn", version: "1" });
+        // Ignores its abort signal: it runs on after its request was cancelled.
+        server.registerTool("stubborn", {}, async () => {
+          await gate;
+          return text("done");
+        });
+        server.registerTool("quick", {}, () => text("quick"));
+        return server;
+      },
+      { serverReuse: "deployment" },
+    );
+    const sessionId = await openSession(endpoint);
+    await released();
+    const calling = await mcpPost(endpoint, request("stubborn-1", "tools/call", { name: "stubborn", arguments: {} }), {
+      sessionId,
+    });
+    const cancel = { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: "stubborn-1" } };
+    expect((await mcpPost(endpoint, cancel, { sessionId })).status).toBe(202);
+    await calling.body?.cancel();
+    await released();
+    expect((await callTool(endpoint, sessionId, "quick")).result).toEqual(text("quick"));
+    expect(builds.count).toBe(2);
+    open();
+    await released();
+    expect((await callTool(endpoint, sessionId, "quick")).result).toEqual(text("quick"));
+    expect(builds.count).toBe(2);
+  });
+
+  it(`keeps at most ${MAX_IDLE_SERVERS} idle servers: the principal unseen the longest has its server built again`, async () => {
+    const { builds, endpoint } = counted(echoServer, { serverReuse: "principal", authenticate: byUserHeader });
+    const users = Array.from({ length: MAX_IDLE_SERVERS + 1 }, (_, index) => `user-${index}`);
+    for (const user of users) {
+      await callModern(endpoint, "trace", user);
+      await released();
+    }
+    expect(builds.count).toBe(users.length);
+    await callModern(endpoint, "trace", users.at(-1));
+    await released();
+    expect(builds.count).toBe(users.length);
+    await callModern(endpoint, "trace", users[0]);
+    expect(builds.count).toBe(users.length + 1);
+  });
+});
