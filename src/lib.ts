@@ -33,5 +33,5 @@ export type { RequestLogMode } from "./edge/request-log.js";
 export type { TaskSupport, TaskToolOptions, TasksOptions } from "./tasks/options.js";
 export type { McpHandler } from "./wire/endpoint.js";
 export type { ConnectableServer, ServerContext, ServerFactory } from "./lane/server-factory.js";
-export { MAX_IDLE_SERVERS, type ServerReuse } from "./lane/server-pool.js";
+export { MAX_IDLE_OWN_SCHEMAS, MAX_IDLE_SERVERS, type ServerReuse } from "./lane/server-pool.js";
 export { INPUT_KEY_META } from "./wire/answers.js";

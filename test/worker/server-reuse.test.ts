@@ -4,7 +4,14 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it, vi } from "vitest";
-import { MAX_IDLE_SERVERS, type McpHandlerOptions, type ServerContext, type ServerFactory } from "../../src/lib.js";
+import { z } from "zod";
+import {
+  MAX_IDLE_OWN_SCHEMAS,
+  MAX_IDLE_SERVERS,
+  type McpHandlerOptions,
+  type ServerContext,
+  type ServerFactory,
+} from "../../src/lib.js";
 import { callTool, mcpPost, openSession, readJsonRpcResponse, request, type Endpoint } from "../shared/mcp.js";
 import { modernRequest } from "../shared/modern.js";
 import { workerWith } from "./helpers.js";
@@ -202,5 +209,39 @@ describe("serverReuse", () => {
     expect(builds.count).toBe(users.length);
     await callModern(endpoint, "trace", users[0]);
     expect(builds.count).toBe(users.length + 1);
+  });
+
+  it(`keeps idle servers of at most ${MAX_IDLE_OWN_SCHEMAS} tools with schemas of their own, and always the last one`, async () => {
+    const third = Math.floor(MAX_IDLE_OWN_SCHEMAS / 3) + 1;
+    const sharedSchemas = Array.from({ length: third }, () => z.object({ q: z.string().optional() }));
+    const sized = (tools: number, schemas: "own" | "shared") => () => {
+      const server = new McpServer({ name: "sized", version: "1" });
+      for (let tool = 0; tool < tools; tool++) {
+        const inputSchema = schemas === "shared" ? sharedSchemas[tool] : z.object({ q: z.string().optional() });
+        server.registerTool(`tool_${tool}`, { inputSchema }, () => text(`tool ${tool}`));
+      }
+      return server;
+    };
+    const visit = async (endpoint: Endpoint, users: string[]) => {
+      for (const user of users) {
+        expect(await callModern(endpoint, "tool_0", user)).toBe("tool 0");
+        await released();
+      }
+    };
+    const principals = { serverReuse: "principal", authenticate: byUserHeader } as const;
+    // Three servers of their own schemas are over the bound: the one unused the longest goes.
+    const own = counted(sized(third, "own"), principals);
+    await visit(own.endpoint, ["a", "b", "c", "c", "b"]);
+    expect(own.builds.count).toBe(3);
+    await visit(own.endpoint, ["a"]);
+    expect(own.builds.count).toBe(4);
+    // Servers that share their schemas weigh nothing beyond the first, which saw them first.
+    const shared = counted(sized(third, "shared"), principals);
+    await visit(shared.endpoint, ["a", "b", "c", "a", "b", "c"]);
+    expect(shared.builds.count).toBe(3);
+
+    const huge = counted(sized(MAX_IDLE_OWN_SCHEMAS + 1, "own"), { serverReuse: "deployment" });
+    await visit(huge.endpoint, ["a", "a", "a"]);
+    expect(huge.builds.count).toBe(1);
   });
 });
