@@ -187,7 +187,7 @@ const modernGoalFigures = runsModern
 const sizeRounds = `${PLAN.serverSizeRounds} interleaved rounds of ${PLAN.serverSizeRoundS} s per lane at c=16`;
 if (runsServerSize)
   console.log(
-    `server size: 1, 12, 50 and 200 tools, schemas per isolate or per request, tools/call and tools/list, log line or not, ${sizeRounds}`,
+    `server size: 1, 12, 50 and 200 tools, built per request (schemas per isolate or per request) or reused, tools/call and tools/list, log line or not, ${sizeRounds}`,
   );
 const serverSize = runsServerSize
   ? await attempt("server size", () => serverSizeRounds(PLAN.serverSizeRounds, PLAN.serverSizeRoundS, PLAN.warmupS))

@@ -2,7 +2,8 @@
  * The server-size scenario (issue 18, "Measure first"): durable-mcp builds the user's server
  * for every request, so what a request costs may grow with what the server registers. One
  * `wrangler dev` (bench/systems/server-size) serves servers of 1, 12, 50 and 200 tools with
- * realistic input schemas, built once per isolate or per request, each with and without the
+ * realistic input schemas, built per request (their schemas once per isolate or per request) or
+ * reused with `serverReuse`, each with and without the
  * library's request log line; every variant's `tools/call` and `tools/list` is a lane of
  * interleaved rounds (rounds.ts) at concurrency 16, each variant on its own session. A size's
  * figures are compared with the 1-tool server's of the same method and variant in the same
@@ -15,11 +16,11 @@ import {
   CALLED_TOOL,
   calledToolArguments,
   LOG_VARIANTS,
-  SCHEMA_PLACEMENTS,
+  SERVER_BUILDS,
   SERVER_SIZES,
   serverSizePath,
   type LogVariant,
-  type SchemaPlacement,
+  type ServerBuild,
   type ServerSize,
 } from "../systems/server-size/catalog.ts";
 import { callLoad, type Call } from "./load.ts";
@@ -37,14 +38,14 @@ const LARGEST: ServerSize = 200;
 /** Issue 18's goal: req/s with 200 tools at least this share of req/s with 1 tool. */
 const GOAL_RATIO = 0.8;
 
-type LaneKey = `${ServerSize} ${Method} ${SchemaPlacement} ${LogVariant}`;
+type LaneKey = `${ServerSize} ${Method} ${ServerBuild} ${LogVariant}`;
 interface LaneId {
   size: ServerSize;
   method: Method;
-  schemas: SchemaPlacement;
+  build: ServerBuild;
   log: LogVariant;
 }
-const laneKey = ({ size, method, schemas, log }: LaneId): LaneKey => `${size} ${method} ${schemas} ${log}`;
+const laneKey = ({ size, method, build, log }: LaneId): LaneKey => `${size} ${method} ${build} ${log}`;
 
 export interface LaneSummary extends LaneId {
   /** Medians over the rounds. */
@@ -79,9 +80,9 @@ function call(method: Method, size: ServerSize, sessionId: string): Call {
   return { headers, body: (id) => toolCallBody(id, CALLED_TOOL, args), isRight: isEchoResult };
 }
 
-/** Every server the system serves: a size, where its schemas are built, and its log variant. */
+/** Every server the system serves: a size, how a request gets it, and its log variant. */
 const SERVERS = SERVER_SIZES.flatMap((size) =>
-  SCHEMA_PLACEMENTS.flatMap((schemas) => LOG_VARIANTS.map((log) => ({ size, schemas, log }))),
+  SERVER_BUILDS.flatMap((build) => LOG_VARIANTS.map((log) => ({ size, build, log }))),
 );
 const LANES: LaneId[] = SERVERS.flatMap((server) => METHODS.map((method) => ({ ...server, method })));
 
@@ -110,7 +111,7 @@ export async function serverSizeRounds(rounds: number, secondsPerRound: number, 
   const system = await wranglerSystem(path.join(REPO_ROOT, "bench/systems/server-size/wrangler.toml"));
   try {
     const origin = new URL(system.mcpUrl).origin;
-    const urlOf = ({ size, schemas, log }: Omit<LaneId, "method">) => origin + serverSizePath(size, schemas, log);
+    const urlOf = ({ size, build, log }: Omit<LaneId, "method">) => origin + serverSizePath(size, build, log);
     const sessions = new Map<string, string>();
     for (const server of SERVERS) sessions.set(urlOf(server), await openSession(urlOf(server)));
     const lanes = LANES.map((id): Lane<LaneKey> => {
@@ -129,9 +130,11 @@ export async function serverSizeRounds(rounds: number, secondsPerRound: number, 
 const times = (ratio: RatioFigure) => `${ratio.median.toFixed(2)}×`;
 const COLUMNS = LOG_VARIANTS.flatMap((log) => METHODS.map((method) => ({ method, log })));
 const columnName = ({ method, log }: { method: Method; log: LogVariant }) => (log === "logged" ? `${method} + log line` : method);
-const PLACEMENT_TEXT: Record<SchemaPlacement, string> = {
-  isolate: "schemas built once per isolate (module level)",
-  request: "schemas built by the factory for every request (inline in registerTool)",
+const BUILD_TEXT: Record<ServerBuild, string> = {
+  isolate: "a server built per request, its schemas once per isolate (module level)",
+  request: "a server built per request, its schemas by the factory (inline in registerTool)",
+  "reused-isolate": 'serverReuse "deployment": servers reused, their schemas once per isolate',
+  "reused-request": 'serverReuse "deployment": servers reused, their schemas by the factory for each server',
 };
 
 /** The figures side by side: per schema placement, a row per size and a column per method and log variant. */
@@ -140,30 +143,26 @@ export function serverSizeLines(figures: Measured<ServerSizeFigures>): string[] 
   const find = (id: LaneId) => figures.lanes.find((lane) => laneKey(lane) === laneKey(id))!;
   const cell = (l: LaneSummary) =>
     `${l.reqPerSec.toFixed(0)} req/s (${times(l.reqPerSecToOne)}), ${l.cpuMsPerRequest.toFixed(2)} ms (${times(l.cpuPerRequestToOne)})`;
-  const table = (schemas: SchemaPlacement) => [
+  const table = (build: ServerBuild) => [
     "",
-    `${PLACEMENT_TEXT[schemas]}:`,
+    `${BUILD_TEXT[build]}:`,
     "",
     `| tools | ${COLUMNS.map(columnName).join(" | ")} |`,
     `|---|${COLUMNS.map(() => "---").join("|")}|`,
-    ...SERVER_SIZES.map(
-      (size) => `| ${size} | ${COLUMNS.map((column) => cell(find({ size, schemas, ...column }))).join(" | ")} |`,
-    ),
+    ...SERVER_SIZES.map((size) => `| ${size} | ${COLUMNS.map((column) => cell(find({ size, build, ...column }))).join(" | ")} |`),
   ];
-  const logCost = (schemas: SchemaPlacement, method: Method) =>
+  const logCost = (build: ServerBuild, method: Method) =>
     figures.logLine
-      .filter((cost) => cost.schemas === schemas && cost.method === method)
+      .filter((cost) => cost.build === build && cost.method === method)
       .map(({ size, cpuMsAdded, reqPerSecToQuiet }) => `${size}: ${cpuMsAdded.median.toFixed(2)} ms, ${times(reqPerSecToQuiet)}`)
       .join("; ");
   return [
     `server size (issue 18): durable-mcp serving N tools, medians of ${figures.rounds} interleaved rounds of ${figures.secondsPerRound} s per lane at c=${figures.connections};`,
     `req/s and workerd CPU per answer, each with its ratio to the 1-tool server's of the same column in the same rounds.`,
-    ...SCHEMA_PLACEMENTS.flatMap(table),
+    ...SERVER_BUILDS.flatMap(table),
     "",
     `the request log line, by tools: the workerd CPU per answer it adds (logged − quiet) and req/s logged ÷ quiet, medians:`,
-    ...SCHEMA_PLACEMENTS.flatMap((schemas) =>
-      METHODS.map((method) => `  schemas per ${schemas}, ${method}: ${logCost(schemas, method)}`),
-    ),
+    ...SERVER_BUILDS.flatMap((build) => METHODS.map((method) => `  ${build}, ${method}: ${logCost(build, method)}`)),
   ];
 }
 
@@ -174,8 +173,8 @@ export function serverSizeGoalLines(figures: Measured<ServerSizeFigures>): strin
     `server-size goals (issue 18), from ${figures.rounds} interleaved rounds of ${figures.secondsPerRound} s per lane at c=${figures.connections}:`,
     ...figures.lanes
       .filter(({ size }) => size === LARGEST)
-      .map(({ method, schemas, log, reqPerSecToOne }) => {
-        const what = `${columnName({ method, log })}, schemas per ${schemas}: req/s with ${LARGEST} tools >= ${GOAL_RATIO}× with ${BASELINE} tool`;
+      .map(({ method, build, log, reqPerSecToOne }) => {
+        const what = `${columnName({ method, log })}, ${build}: req/s with ${LARGEST} tools >= ${GOAL_RATIO}× with ${BASELINE} tool`;
         return goal(what, reqPerSecToOne, (ratio) => ratio >= GOAL_RATIO);
       }),
   ];

@@ -3,9 +3,9 @@
  * input schemas look like a real API server's (zod objects of several described fields of mixed
  * types, enums, optional fields, nested objects and arrays), four shapes in turn, each tool with
  * its own schema objects. Those are built either once per isolate, as module-level schemas are
- * (the demo's), or by the factory for every request, as code that writes them inline in
- * `registerTool` does (the SDK's examples). The Worker (index.ts) and the harness
- * (bench/lib/server-size.ts) share these names.
+ * (the demo's), or by the factory, as code that writes them inline in `registerTool` does (the
+ * SDK's examples): for every request, or for each server `serverReuse` keeps. The Worker
+ * (index.ts) and the harness (bench/lib/server-size.ts) share these names.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -15,16 +15,19 @@ import { z } from "zod";
 export const SERVER_SIZES = [1, 12, 50, 200] as const;
 export type ServerSize = (typeof SERVER_SIZES)[number];
 
-/** Where a server's zod schemas are built: once per isolate, or in the factory for every request. */
-export type SchemaPlacement = "isolate" | "request";
-export const SCHEMA_PLACEMENTS: SchemaPlacement[] = ["isolate", "request"];
+/**
+ * How a request gets its server, and where the server's zod schemas are made: built for the
+ * request, or reused with `serverReuse: "deployment"`; its schemas made once per isolate or by
+ * the factory for each server.
+ */
+export type ServerBuild = "isolate" | "request" | "reused-isolate" | "reused-request";
+export const SERVER_BUILDS: ServerBuild[] = ["isolate", "request", "reused-isolate", "reused-request"];
 
 /** Each server is served with and without the library's request log line. */
 export type LogVariant = "quiet" | "logged";
 export const LOG_VARIANTS: LogVariant[] = ["quiet", "logged"];
 
-export const serverSizePath = (size: ServerSize, schemas: SchemaPlacement, log: LogVariant): string =>
-  `/mcp/${size}/${schemas}/${log}`;
+export const serverSizePath = (size: ServerSize, build: ServerBuild, log: LogVariant): string => `/mcp/${size}/${build}/${log}`;
 
 /** The tool every server has, which the scenario calls: its answer is the query it was given. */
 export const CALLED_TOOL = "search_records_0";
@@ -180,8 +183,8 @@ const defineTools = (size: number) => Array.from({ length: size }, (_, i) => SHA
 const ISOLATE_TOOLS = defineTools(LARGEST);
 
 /** Registers the first `size` tools; the first is CALLED_TOOL, which echoes its query. */
-export function registerSizedTools(server: McpServer, size: ServerSize, schemas: SchemaPlacement): void {
-  const tools = schemas === "isolate" ? ISOLATE_TOOLS.slice(0, size) : defineTools(size);
+export function registerSizedTools(server: McpServer, size: ServerSize, build: ServerBuild): void {
+  const tools = build.endsWith("isolate") ? ISOLATE_TOOLS.slice(0, size) : defineTools(size);
   for (const { name, ...config } of tools) {
     server.registerTool(name, config, (args) => text(name === CALLED_TOOL ? String(args.query) : JSON.stringify(args)));
   }

@@ -1,8 +1,8 @@
 /**
- * The server-size system (issue 18, "Measure first"): durable-mcp hosting servers of 1, 12, 50
- * and 200 tools (catalog.ts), their schemas built once per isolate or per request, each with and
- * without the library's request log line: one createMcpHandler per variant on its own path
- * (`/mcp/<size>/<isolate|request>/<quiet|logged>`) in one Worker, so that every variant runs in
+ * The server-size system (issue 18): durable-mcp hosting servers of 1, 12, 50 and 200 tools
+ * (catalog.ts), built per request with their schemas made once per isolate or per request, or
+ * reused (`serverReuse`), each with and without the library's request log line: one
+ * createMcpHandler per variant on its own path (`/mcp/<size>/<build>/<quiet|logged>`) in one Worker, so that every variant runs in
  * the same workerd and the harness compares them round by round.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -12,32 +12,33 @@ import { SERVER_CAPABILITIES } from "../tools.ts";
 import {
   LOG_VARIANTS,
   registerSizedTools,
-  SCHEMA_PLACEMENTS,
+  SERVER_BUILDS,
   SERVER_SIZES,
   serverSizePath,
-  type SchemaPlacement,
+  type ServerBuild,
   type ServerSize,
 } from "./catalog.ts";
 
 export { SessionDO, TopicDO } from "../../../src/lib.js";
 
-function createSizedServer(size: ServerSize, schemas: SchemaPlacement): McpServer {
+function createSizedServer(size: ServerSize, build: ServerBuild): McpServer {
   // As (e): the SDK's default validator (Ajv) compiles with new Function, which Workers forbid.
   const server = new McpServer(
     { name: `bench-server-size-${size}`, version: "0.1.0" },
     { capabilities: SERVER_CAPABILITIES, jsonSchemaValidator: new CfWorkerJsonSchemaValidator() },
   );
-  registerSizedTools(server, size, schemas);
+  registerSizedTools(server, size, build);
   return server;
 }
 
 const handlers = new Map<string, McpHandler<object>>();
 for (const size of SERVER_SIZES) {
-  for (const schemas of SCHEMA_PLACEMENTS) {
+  for (const build of SERVER_BUILDS) {
     for (const log of LOG_VARIANTS) {
-      const path = serverSizePath(size, schemas, log);
-      const server = () => createSizedServer(size, schemas);
-      handlers.set(path, createMcpHandler<object>({ path, server, requestLog: log === "logged" }));
+      const path = serverSizePath(size, build, log);
+      const server = () => createSizedServer(size, build);
+      const serverReuse = build.startsWith("reused") ? "deployment" : "never";
+      handlers.set(path, createMcpHandler<object>({ path, server, serverReuse, requestLog: log === "logged" }));
     }
   }
 }
