@@ -67,6 +67,22 @@ const echoServer: ServerFactory<Cloudflare.Env> = (context) => {
   return server;
 };
 
+/** A server whose `wait` tool answers once `open` is called, ignoring its abort signal, and whose `quick` one at once. */
+function gated(): { open: () => void; factory: ServerFactory<Cloudflare.Env> } {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const factory = () => {
+    const server = new McpServer({ name: "gated", version: "1" });
+    server.registerTool("wait", {}, async () => {
+      await gate;
+      return text("waited");
+    });
+    server.registerTool("quick", {}, () => text("quick"));
+    return server;
+  };
+  return { open, factory };
+}
+
 describe("serverReuse", () => {
   it('"deployment" builds one server for a session\'s requests one after another', async () => {
     const { builds, endpoint } = counted(echoServer, { serverReuse: "deployment" });
@@ -139,52 +155,26 @@ describe("serverReuse", () => {
   });
 
   it("builds anew for a request that comes while every built server serves another", async () => {
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const { builds, endpoint } = counted(
-      () => {
-        const server = new McpServer({ name: "gated", version: "1" });
-        server.registerTool("wait", {}, async () => {
-          await gate;
-          return text("waited");
-        });
-        return server;
-      },
-      { serverReuse: "deployment" },
-    );
-    const waiting = [callModern(endpoint, "wait"), callModern(endpoint, "wait"), callModern(endpoint, "wait")];
+    const { open, factory } = gated();
+    const { builds, endpoint } = counted(factory, { serverReuse: "deployment" });
+    const waitThrice = () =>
+      Promise.all([callModern(endpoint, "wait"), callModern(endpoint, "wait"), callModern(endpoint, "wait")]);
+    const waiting = waitThrice();
     await new Promise((resolve) => setTimeout(resolve, 50));
     open();
-    expect(await Promise.all(waiting)).toEqual(["waited", "waited", "waited"]);
+    expect(await waiting).toEqual(["waited", "waited", "waited"]);
     await released();
-    expect(await Promise.all([callModern(endpoint, "wait"), callModern(endpoint, "wait"), callModern(endpoint, "wait")])).toEqual(
-      ["waited", "waited", "waited"],
-    );
+    expect(await waitThrice()).toEqual(["waited", "waited", "waited"]);
     expect(builds.count).toBe(3);
   });
 
   it("does not hand on a server whose cancelled handler still runs", async () => {
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const { builds, endpoint } = counted(
-      () => {
-        const server = new McpServer({ name: "stubborn", version: "1" });
-        // Ignores its abort signal: it runs on after its request was cancelled.
-        server.registerTool("stubborn", {}, async () => {
-          await gate;
-          return text("done");
-        });
-        server.registerTool("quick", {}, () => text("quick"));
-        return server;
-      },
-      { serverReuse: "deployment" },
-    );
+    const { open, factory } = gated();
+    const { builds, endpoint } = counted(factory, { serverReuse: "deployment" });
     const sessionId = await openSession(endpoint);
     await released();
-    const calling = await mcpPost(endpoint, request("stubborn-1", "tools/call", { name: "stubborn", arguments: {} }), {
-      sessionId,
-    });
-    const cancel = { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: "stubborn-1" } };
+    const calling = await mcpPost(endpoint, request("wait-1", "tools/call", { name: "wait", arguments: {} }), { sessionId });
+    const cancel = { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: "wait-1" } };
     expect((await mcpPost(endpoint, cancel, { sessionId })).status).toBe(202);
     await calling.body?.cancel();
     await released();
