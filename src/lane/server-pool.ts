@@ -99,8 +99,9 @@ class ServerPool<E> implements ServerSource<E> {
 
   #keep(key: string, server: ReusableServer<E>): void {
     const idle = this.#idle.get(key) ?? [];
+    idle.push(server);
     this.#idle.delete(key);
-    this.#idle.set(key, [...idle, server]);
+    this.#idle.set(key, idle);
     this.#count(server, 1);
     while (this.#idleCount > 1 && (this.#idleCount > MAX_IDLE_SERVERS || this.#idleOwnSchemas > MAX_IDLE_OWN_SCHEMAS)) {
       const [oldestKey, oldest] = this.#idle.entries().next().value!;
