@@ -1,6 +1,5 @@
 // The SDK's own Client and StreamableHTTPClientTransport against the demo server under wrangler dev:
 // what an MCP client sees when it uses the host, standalone GET stream included.
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -16,7 +15,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { callTool, mcpPost, openSession, openStream, request } from "../shared/mcp.js";
 import { sseEvents } from "../shared/sse.js";
 import { useDevServer } from "./helpers/dev-server.js";
-import { connectClient, inbox, type ConnectedClient } from "./helpers/mcp-client.js";
+import { connectClient, inbox, toolText, type ConnectedClient } from "./helpers/mcp-client.js";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const DEMO_TOOLS = ["add", "echo", "log", "slow_task", "toggle_extra_tool", "touch_resource"];
@@ -38,16 +37,6 @@ async function connect(capabilities?: ClientCapabilities): Promise<ConnectedClie
 
 function isNotification(message: JSONRPCMessage, method: string): boolean {
   return "method" in message && message.method === method && !("id" in message);
-}
-
-/** The text of a tools/call result whose content is a single text block. */
-async function toolText(client: Client, name: string, args: Record<string, unknown> = {}): Promise<string> {
-  const result = await client.callTool({ name, arguments: args });
-  expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false);
-  expect(result.content).toHaveLength(1);
-  const [block] = result.content as Array<{ type: string; text?: string }>;
-  expect(block?.type).toBe("text");
-  return block!.text!;
 }
 
 describe("connecting", () => {

@@ -4,9 +4,10 @@
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ElicitRequestSchema, type CallToolResult, type ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, type ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { useDevServer } from "./helpers/dev-server.js";
+import { toolText } from "./helpers/mcp-client.js";
 
 const reused = useDevServer({ config: "test/e2e/fixtures/reused-server/wrangler.toml" });
 const open: Array<{ close(): Promise<void> }> = [];
@@ -25,11 +26,6 @@ async function sessionClient(name: string, capabilities: ClientCapabilities = {}
   open.push(client);
   await client.connect(new StreamableHTTPClientTransport(mcpUrl(), headers(name)));
   return client;
-}
-
-async function toolText(client: Pick<Client, "callTool">, name: string, args: Record<string, unknown> = {}): Promise<string> {
-  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  return result.content.map((part) => (part.type === "text" ? part.text : "")).join("");
 }
 
 describe('serverReuse "deployment" under wrangler dev', () => {
@@ -52,7 +48,7 @@ describe('serverReuse "deployment" under wrangler dev', () => {
       ["carol", modern],
     ] as const;
     const calls = clients.flatMap(([name, client]) =>
-      Array.from({ length: 8 }, async () => [name, await toolText(client as Pick<Client, "callTool">, "x_client")]),
+      Array.from({ length: 8 }, async () => [name, await toolText(client, "x_client")]),
     );
     for (const [name, answer] of await Promise.all(calls)) expect(answer).toBe(name);
   });

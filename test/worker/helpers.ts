@@ -1,6 +1,7 @@
 // Reaching the Worker under test and its session objects from inside workerd.
 import { createExecutionContext, env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { SessionRecord } from "../../src/sessions/record.js";
 import type { SessionDO } from "../../src/sessions/object/session-do.js";
 import { createDemoServer } from "../../demo/server.js";
@@ -23,6 +24,12 @@ export function workerWith(options: Partial<McpHandlerOptions<Cloudflare.Env>>, 
   const withVars = { ...env, ...vars };
   return { url: worker.url, fetch: async (request) => handler.fetch(request as never, withVars, createExecutionContext()) };
 }
+
+/** A tools/call result of one text block. */
+export const textResult = (value: string): CallToolResult => ({ content: [{ type: "text", text: value }] });
+
+/** Waits past a request's end: a reused server goes back to its pool once the answer is out (src/lane/server-pool.ts). */
+export const released = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 export function sessionObject(sessionId: string): DurableObjectStub<SessionDO> {
   return env.MCP_SESSION.get(env.MCP_SESSION.idFromName(sessionId));

@@ -2,13 +2,10 @@
 // its server is seen by another request on the same isolate, and requests served at the same
 // time never share a connected server, however the host builds or reuses servers (serverReuse).
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import { callTool, mcpPost, openSession, readJsonRpcResponse, request, type Endpoint } from "../shared/mcp.js";
 import { modernRequest } from "../shared/modern.js";
-import { workerWith } from "./helpers.js";
-
-const text = (value: string): CallToolResult => ({ content: [{ type: "text", text: value }] });
+import { released, textResult as text, workerWith } from "./helpers.js";
 
 /** A server whose handlers change it: one registers a tool, one disables a tool, one renames the server's tools. */
 function changingServer(): McpServer {
@@ -28,9 +25,6 @@ function changingServer(): McpServer {
   return server;
 }
 const BUILT_TOOLS = [{ name: "register_more" }, { name: "disable_me" }, { name: "describe_me", description: "as built" }];
-
-/** The lease goes back once the answer is out, just after the client has it. */
-const released = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 async function toolsOf(response: Response): Promise<{ name: string; description?: string }[]> {
   const tools = (await readJsonRpcResponse(response)).result?.["tools"] as { name: string; description?: string }[];

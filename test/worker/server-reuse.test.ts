@@ -14,9 +14,7 @@ import {
 } from "../../src/lib.js";
 import { callTool, mcpPost, openSession, readJsonRpcResponse, request, type Endpoint } from "../shared/mcp.js";
 import { modernRequest } from "../shared/modern.js";
-import { workerWith } from "./helpers.js";
-
-const text = (value: string): CallToolResult => ({ content: [{ type: "text", text: value }] });
+import { released, textResult as text, workerWith } from "./helpers.js";
 
 /** The factory's builds, counted, and a handler with its options around it. */
 function counted(factory: ServerFactory<Cloudflare.Env>, options: Partial<McpHandlerOptions<Cloudflare.Env>>) {
@@ -56,9 +54,6 @@ async function callModern(
     (answer.result as CallToolResult).content.map((part) => (part.type === "text" ? part.text : "")).join()
   );
 }
-
-/** The lease goes back once the answer is out, just after the client has it. */
-const released = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 // The request is read in the handler: the context answers for the request being served.
 const echoServer: ServerFactory<Cloudflare.Env> = (context) => {

@@ -3,8 +3,9 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { SchemaOutput } from "@modelcontextprotocol/sdk/server/zod-compat.js";
-import type { ClientCapabilities, JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ClientCapabilities, JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { createParser } from "eventsource-parser";
+import { expect } from "vitest";
 import type { Endpoint } from "../../shared/mcp.js";
 
 /** The MCP endpoint of a dev server, for the raw helpers in test/shared/mcp.ts. */
@@ -106,6 +107,21 @@ function tap(body: ReadableStream<Uint8Array>, onMessage: (message: JSONRPCMessa
       },
     }),
   );
+}
+
+/** What toolText needs of a client: the SDK v1 and v2 `Client`s both have it. */
+interface ToolCaller {
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+}
+
+/** The text of a tools/call result whose content is a single text block. */
+export async function toolText(client: ToolCaller, name: string, args: Record<string, unknown> = {}): Promise<string> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  expect(result.isError ?? false, JSON.stringify(result.content)).toBe(false);
+  expect(result.content).toHaveLength(1);
+  const [block] = result.content;
+  expect(block?.type).toBe("text");
+  return block?.type === "text" ? block.text : "";
 }
 
 type NotificationSchema = Parameters<Client["setNotificationHandler"]>[0];
