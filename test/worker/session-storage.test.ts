@@ -19,6 +19,26 @@ const log = (data: string): JSONRPCMessage => ({
 const numbered = (...positions: number[]) => positions.map((position) => ({ position, message: log(`#${position}`) }));
 const positionsOf = (events: LoggedEvent[]) => events.map(({ position }) => position);
 
+const record: SessionRecord = {
+  protocolVersion: "2025-11-25",
+  clientInfo: { name: "test", version: "0" },
+  clientCapabilities: {},
+  subscriptions: [],
+  principal: "anonymous",
+  standaloneStreamId: "standalone",
+  createdAt: T0,
+  lastSeenAt: T0,
+};
+
+/** The object's own tables, by name, without SQLite's and the runtime's. */
+const tablesOf = (state: DurableObjectState) =>
+  state.storage.sql
+    .exec<{ name: string }>(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE '\\_cf%' ESCAPE '\\' ORDER BY name`,
+    )
+    .toArray()
+    .map(({ name }) => name);
+
 /** Runs `test` on a SessionStorage over the storage of a fresh session object. */
 function withStorage<T>(test: (storage: SessionStorage, state: DurableObjectState) => Promise<T> | T): Promise<T> {
   const stub = env.MCP_SESSION.get(env.MCP_SESSION.idFromName(crypto.randomUUID()));
@@ -176,18 +196,21 @@ describe("SessionStorage", () => {
       expect(positionsOf(storage.undelivered("elsewhere"))).toEqual([4]);
     }));
 
+  it("creates a group of tables when it is first written: a new session has one table, its log three more", () =>
+    withStorage((storage, state) => {
+      storage.write(record, settings);
+      expect(tablesOf(state)).toEqual(["session"]);
+      expect(storage.eventCount()).toBe(0);
+      expect(storage.readState()).toBeNull();
+      expect(storage.tasks(T0)).toEqual([]);
+      expect(storage.lastPosition("post")).toBe(0);
+      storage.appendToStream("post", numbered(1), false, 0, T0);
+      expect(tablesOf(state)).toEqual(["calls", "events", "session", "streams"]);
+      expect(new SessionStorage(state.storage).lastPosition("post")).toBe(1);
+    }));
+
   it("deleteAll leaves no table, no row and no alarm", () =>
     withStorage(async (storage, state) => {
-      const record: SessionRecord = {
-        protocolVersion: "2025-11-25",
-        clientInfo: { name: "test", version: "0" },
-        clientCapabilities: {},
-        subscriptions: [],
-        principal: "anonymous",
-        standaloneStreamId: "standalone",
-        createdAt: T0,
-        lastSeenAt: T0,
-      };
       storage.write(record, settings);
       storage.appendStandalone("standalone", [log("a")], T0);
       storage.appendToStream("post", numbered(1), true, 0, T0);
@@ -196,12 +219,7 @@ describe("SessionStorage", () => {
       expect(storage.read()).toEqual({ record, settings });
 
       await storage.deleteAll();
-      const tables = state.storage.sql
-        .exec<{ name: string }>(
-          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name NOT LIKE '\\_cf%' ESCAPE '\\'`,
-        )
-        .toArray();
-      expect(tables).toEqual([]);
+      expect(tablesOf(state)).toEqual([]);
       expect(await state.storage.getAlarm()).toBeNull();
       expect(storage.read()).toBeUndefined();
       expect(new SessionStorage(state.storage).read()).toBeUndefined();

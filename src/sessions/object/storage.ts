@@ -15,8 +15,8 @@
  *   state(id = 1, value, version)       the session's state for tools (src/state/), JSON
  *   tasks(task, expires_at)             the tasks the session started (src/tasks/), for tasks/list,
  *                                       until their record expires
- * Tables are created on the first write only: probing an unknown session id must leave no
- * storage behind, nor may a deleted session.
+ * Tables are created on the first write to them only (TABLES): probing an unknown session id must
+ * leave no storage behind, nor may a deleted session.
  */
 import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { StoredState } from "../../state/state-do.js";
@@ -56,39 +56,61 @@ export const MAX_SESSION_TASKS = 1000;
 /** An event of a POST stream as it goes to the stream's reader, kept in the log or not. */
 export type StreamEvent = Omit<LoggedEvent, "seq">;
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL, settings TEXT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, position INTEGER,
+/**
+ * The tables by what uses them, each group created when it is first written: a session that never
+ * logs an event, keeps state or starts a task costs its object one table at creation instead of
+ * six (creating a table is a write to the object's SQLite schema).
+ */
+const TABLES = {
+  session: [
+    `CREATE TABLE IF NOT EXISTS session (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL, settings TEXT NOT NULL)`,
+  ],
+  log: [
+    `CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL, position INTEGER,
      message TEXT NOT NULL, bytes INTEGER NOT NULL, delivered INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL,
      UNIQUE (stream, position))`,
-  `CREATE TABLE IF NOT EXISTS streams (stream TEXT PRIMARY KEY, lost_through INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)`,
-  `CREATE TABLE IF NOT EXISTS calls (stream TEXT PRIMARY KEY, requests TEXT NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL, version INTEGER NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS tasks (task TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)`,
-];
+    `CREATE TABLE IF NOT EXISTS streams (stream TEXT PRIMARY KEY, lost_through INTEGER NOT NULL DEFAULT 0, done INTEGER NOT NULL DEFAULT 0)`,
+    `CREATE TABLE IF NOT EXISTS calls (stream TEXT PRIMARY KEY, requests TEXT NOT NULL)`,
+  ],
+  state: [
+    `CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT NOT NULL, version INTEGER NOT NULL)`,
+  ],
+  tasks: [`CREATE TABLE IF NOT EXISTS tasks (task TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)`],
+} as const;
+
+type TableGroup = keyof typeof TABLES;
+
+/** Each group by the one table whose presence stands for it: a group's tables are created together. */
+const GROUP_TABLE: Record<TableGroup, string> = { session: "session", log: "events", state: "state", tasks: "tasks" };
 
 export class SessionStorage {
   readonly #sql: SqlStorage;
   readonly #storage: DurableObjectStorage;
-  #hasSchema: boolean;
+  readonly #groups: Set<TableGroup>;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
     this.#sql = storage.sql;
-    this.#hasSchema =
-      this.#sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'session'`).toArray().length > 0;
-    // A session stored before a table was added to the layout gets it now.
-    if (this.#hasSchema) for (const statement of SCHEMA) this.#sql.exec(statement);
+    const tables = new Set(
+      this.#sql
+        .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+        .toArray()
+        .map(({ name }) => name),
+    );
+    this.#groups = new Set((Object.keys(GROUP_TABLE) as TableGroup[]).filter((group) => tables.has(GROUP_TABLE[group])));
+    // A session whose log was stored before a table joined the log's group gets it now; for the
+    // tables it has, the statements change nothing.
+    if (this.#groups.has("log")) for (const statement of TABLES.log) this.#sql.exec(statement);
   }
 
   read(): { record: SessionRecord; settings: SessionSettings } | undefined {
-    if (!this.#hasSchema) return undefined;
+    if (!this.#groups.has("session")) return undefined;
     const row = this.#sql.exec<{ record: string; settings: string }>(`SELECT record, settings FROM session`).toArray()[0];
     return row && { record: JSON.parse(row.record) as SessionRecord, settings: JSON.parse(row.settings) as SessionSettings };
   }
 
   write(record: SessionRecord, settings: SessionSettings): void {
-    this.#ensureSchema();
+    this.#create("session");
     this.#sql.exec(
       `INSERT OR REPLACE INTO session (id, record, settings) VALUES (1, ?, ?)`,
       JSON.stringify(record),
@@ -98,13 +120,13 @@ export class SessionStorage {
 
   /** The session's state for tools, or null when it has none. */
   readState(): StoredState | null {
-    if (!this.#hasSchema) return null;
+    if (!this.#groups.has("state")) return null;
     const row = this.#sql.exec<{ value: string; version: number }>(`SELECT value, version FROM state`).toArray()[0];
     return row ? { json: row.value, version: row.version } : null;
   }
 
   writeState({ json, version }: StoredState): void {
-    this.#ensureSchema();
+    this.#create("state");
     this.#sql.exec(`INSERT OR REPLACE INTO state (id, value, version) VALUES (1, ?, ?)`, json, version);
   }
 
@@ -113,7 +135,7 @@ export class SessionStorage {
    * log keeps nothing of (./kept-message.ts) is left out: it has no position to be sent with.
    */
   appendStandalone(stream: string, messages: JSONRPCMessage[], now: number): LoggedEvent[] {
-    this.#ensureSchema();
+    this.#create("log");
     return messages.flatMap((message) => {
       const kept = keptMessage(message);
       if (!kept) return [];
@@ -138,7 +160,7 @@ export class SessionStorage {
    * from a later position (its row went to MAX_LOGGED_STREAMS) has lost what came before.
    */
   appendToStream(stream: string, messages: NumberedMessage[], done: boolean, lostThrough: number, now: number): StreamEvent[] {
-    this.#ensureSchema();
+    this.#create("log");
     const before = Math.max(lostThrough, (messages[0]?.position ?? 1) - 1);
     const { dropped } = this.#sql
       .exec<{ dropped: number }>(
@@ -176,21 +198,21 @@ export class SessionStorage {
 
   /** The POST of `stream` serves `requests` and runs long: remembered until the stream ends. */
   rememberCall(stream: string, requests: RequestId[]): void {
-    this.#ensureSchema();
+    this.#create("log");
     this.#sql.exec(`INSERT OR REPLACE INTO calls (stream, requests) VALUES (?, ?)`, stream, JSON.stringify(requests));
     this.#sql.exec(`DELETE FROM calls WHERE rowid <= (SELECT MAX(rowid) FROM calls) - ?`, MAX_REMEMBERED_CALLS);
   }
 
   /** The requests of a POST that has not ended its stream (it runs, or it died), or undefined. */
   rememberedCall(stream: string): RequestId[] | undefined {
-    if (!this.#hasSchema) return undefined;
+    if (!this.#groups.has("log")) return undefined;
     const row = this.#sql.exec<{ requests: string }>(`SELECT requests FROM calls WHERE stream = ?`, stream).toArray()[0];
     return row && (JSON.parse(row.requests) as RequestId[]);
   }
 
   /** Remembers a task the session started; false, and nothing stored, when MAX_SESSION_TASKS live ones are. */
   rememberTask(task: string, expiresAt: number, now: number): boolean {
-    this.#ensureSchema();
+    this.#create("tasks");
     this.#sql.exec(`DELETE FROM tasks WHERE expires_at <= ?`, now);
     const live = this.#sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM tasks`).one().n;
     if (live >= MAX_SESSION_TASKS) return false;
@@ -200,7 +222,7 @@ export class SessionStorage {
 
   /** The session's tasks that have not expired, oldest first, each with its place in that order. */
   tasks(now: number): ListedTask[] {
-    if (!this.#hasSchema) return [];
+    if (!this.#groups.has("tasks")) return [];
     return this.#sql
       .exec<{ task: string; position: number }>(
         `SELECT task, rowid AS position FROM tasks WHERE expires_at > ? ORDER BY rowid`,
@@ -212,18 +234,18 @@ export class SessionStorage {
 
   /** The stream's events after `position`, in order. */
   after(stream: string, position: number): LoggedEvent[] {
-    if (!this.#hasSchema) return [];
+    if (!this.#groups.has("log")) return [];
     return this.#events(`WHERE stream = ? AND position > ? ORDER BY position`, stream, position);
   }
 
   eventCount(): number {
-    if (!this.#hasSchema) return 0;
+    if (!this.#groups.has("log")) return 0;
     return this.#sql.exec<{ count: number }>(`SELECT COUNT(*) AS count FROM events`).one().count;
   }
 
   /** The newest position the log has seen of the stream, kept or dropped; 0 when none. */
   lastPosition(stream: string): number {
-    if (!this.#hasSchema) return 0;
+    if (!this.#groups.has("log")) return 0;
     return this.#sql
       .exec<{ last: number }>(
         `SELECT MAX(COALESCE((SELECT MAX(position) FROM events WHERE stream = ?1), 0),
@@ -234,12 +256,12 @@ export class SessionStorage {
   }
 
   undelivered(stream: string): LoggedEvent[] {
-    if (!this.#hasSchema) return [];
+    if (!this.#groups.has("log")) return [];
     return this.#events(`WHERE stream = ? AND delivered = 0 ORDER BY position`, stream);
   }
 
   markDelivered(seqs: number[], delivered: boolean): void {
-    if (!this.#hasSchema) return;
+    if (!this.#groups.has("log")) return;
     for (const seq of seqs) this.#sql.exec(`UPDATE events SET delivered = ? WHERE seq = ?`, Number(delivered), seq);
   }
 
@@ -248,14 +270,14 @@ export class SessionStorage {
    * as dropped, so the stream's last position stays known and a resend is not logged again.
    */
   acknowledge(stream: string, position: number): void {
-    if (!this.#hasSchema) return;
+    if (!this.#groups.has("log")) return;
     this.#sql.exec(`DELETE FROM events WHERE stream = ? AND position <= ?`, stream, position);
     this.#droppedThrough(stream, position);
   }
 
   /** What the log knows of a POST stream, or undefined if it never held it. */
   streamState(stream: string): { lostThrough: number; done: boolean } | undefined {
-    if (!this.#hasSchema) return undefined;
+    if (!this.#groups.has("log")) return undefined;
     const row = this.#sql
       .exec<{ lost_through: number; done: number }>(`SELECT lost_through, done FROM streams WHERE stream = ?`, stream)
       .toArray()[0];
@@ -268,7 +290,7 @@ export class SessionStorage {
    * oldest beyond MAX_LOGGED_STREAMS with their events; never `standalone`.
    */
   prune({ eventLogMaxEvents, eventLogMaxAgeMs, eventLogMaxBytes }: SessionSettings, standalone: string, now: number): void {
-    if (!this.#hasSchema) return;
+    if (!this.#groups.has("log")) return;
     const dropped = this.#sql
       .exec<{ stream: string; through: number }>(
         `DELETE FROM events WHERE at < ? OR seq <= (SELECT MAX(seq) FROM events) - ?
@@ -297,20 +319,20 @@ export class SessionStorage {
 
   /** The bytes the log holds, as its bound counts them. */
   loggedBytes(): number {
-    if (!this.#hasSchema) return 0;
+    if (!this.#groups.has("log")) return 0;
     return this.#sql.exec<{ bytes: number }>(`SELECT COALESCE(SUM(bytes), 0) AS bytes FROM events`).one().bytes;
   }
 
   async deleteAll(): Promise<void> {
     await this.#storage.deleteAlarm();
     await this.#storage.deleteAll();
-    this.#hasSchema = false;
+    this.#groups.clear();
   }
 
-  #ensureSchema(): void {
-    if (this.#hasSchema) return;
-    for (const statement of SCHEMA) this.#sql.exec(statement);
-    this.#hasSchema = true;
+  #create(group: TableGroup): void {
+    if (this.#groups.has(group)) return;
+    for (const statement of TABLES[group]) this.#sql.exec(statement);
+    this.#groups.add(group);
   }
 
   #droppedThrough(stream: string, position: number): void {
