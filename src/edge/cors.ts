@@ -2,7 +2,9 @@
  * CORS for the MCP endpoint, so that browser clients of both eras get past the preflight:
  * hono's middleware with the request headers MCP uses (spec 2025-11-25 and 2026-07-28,
  * basic/transports), plus the `Mcp-Param-*` headers a 2026 tool may declare (`x-mcp-header`),
- * which no fixed list can name. It answers only origins the origin policy allows.
+ * which no fixed list can name. It answers only origins the origin policy allows. A request
+ * without an Origin is not a browser's cross-origin one and gets no CORS headers: hono's
+ * middleware would still write two, and each write made Hono copy the handler's Response.
  */
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
@@ -30,6 +32,7 @@ export function mcpCors(policy: OriginPolicy): MiddlewareHandler {
     exposeHeaders: ["Mcp-Session-Id"],
   });
   return async function mcpCorsHeaders(c, next) {
+    if (c.req.header("origin") === undefined && c.req.method !== "OPTIONS") return next();
     // hono answers a preflight itself, with a Response of its own; other requests go on.
     const preflight = await base(c, next);
     if (!(preflight instanceof Response)) return;

@@ -36,6 +36,21 @@ describe("DNS-rebinding protection", () => {
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.org");
     expect((await mcpPost(custom, initializeBody(), { headers: { host: "localhost" } })).status).toBe(403);
   });
+
+  it("writes CORS headers for a browser's request, with its Origin, and none without one", async () => {
+    const browser = await mcpPost(worker, initializeBody(), { headers: { origin: "http://localhost:5173" } });
+    expect(browser.status).toBe(200);
+    expect(browser.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+    expect(browser.headers.get("access-control-expose-headers")).toBe("Mcp-Session-Id");
+    expect(browser.headers.get("vary")).toBe("Origin");
+
+    const other = await mcpPost(worker, initializeBody());
+    expect(other.status).toBe(200);
+    expect(other.headers.get("mcp-session-id")).not.toBeNull();
+    for (const name of ["access-control-allow-origin", "access-control-expose-headers", "vary"]) {
+      expect(other.headers.get(name)).toBeNull();
+    }
+  });
 });
 
 describe("bearer tokens", () => {
