@@ -6,6 +6,7 @@
  * stateless handler, (d)), those of servers of 1 to 200 tools, and the idle session (durable-mcp
  * with SSE polling on and off, and McpAgent, with what 10,000 idle clients cost per day).
  * --quick is a short smoke run (fewer seconds, sessions and samples); its file ends in -quick.
+ * --goals runs only the interleaved rounds of the goals ((a), (e), (b), (d)); its file ends in -goals.
  * --modern-only runs only the 2026-07-28 lane's interleaved rounds; its file ends in -modern.
  * --server-size runs only the server-size rounds (bench/lib/server-size.ts); its file ends in -server-size.
  * --idle runs only the idle session (bench/lib/idle-activity.ts); its file ends in -idle.
@@ -33,7 +34,7 @@ const soakSecondsArg = args.find((arg) => arg.startsWith("--soak-seconds="));
 const soakSeconds = soakSecondsArg === undefined ? SOAK_DEFAULT_SECONDS : Number(soakSecondsArg.split("=")[1]);
 const idleSecondsArg = args.find((arg) => arg.startsWith("--idle-seconds="));
 const idleSeconds = idleSecondsArg === undefined ? undefined : Number(idleSecondsArg.split("=")[1]);
-const ONLY_FLAGS = ["--modern-only", "--server-size", "--idle"];
+const ONLY_FLAGS = ["--goals", "--modern-only", "--server-size", "--idle"];
 const known = (arg: string) =>
   ["--quick", "--soak", ...ONLY_FLAGS].includes(arg) || arg === soakSecondsArg || arg === idleSecondsArg;
 const inRange = (seconds: number, max: number) => Number.isInteger(seconds) && seconds > 0 && seconds <= max;
@@ -43,20 +44,22 @@ if (
   !inRange(soakSeconds, SOAK_DEFAULT_SECONDS) ||
   (idleSeconds !== undefined && !inRange(idleSeconds, IDLE_MAX_SECONDS)) ||
   // A window for an idle session that would not run.
-  (idleSeconds !== undefined && (args.includes("--modern-only") || args.includes("--server-size")))
+  (idleSeconds !== undefined && ONLY_FLAGS.some((flag) => flag !== "--idle" && args.includes(flag)))
 ) {
   console.error(
-    `usage: npm run bench [-- [--quick] [--modern-only | --server-size | --idle] [--idle-seconds=N (1-${IDLE_MAX_SECONDS})]` +
+    `usage: npm run bench [-- [--quick] [--goals | --modern-only | --server-size | --idle] [--idle-seconds=N (1-${IDLE_MAX_SECONDS})]` +
       ` | --soak [--soak-seconds=N (1-${SOAK_DEFAULT_SECONDS})]]`,
   );
   process.exit(2);
 }
 const quick = args.includes("--quick");
+const goalsOnly = args.includes("--goals");
 const modernOnly = args.includes("--modern-only");
 const serverSizeOnly = args.includes("--server-size");
 const idleOnly = args.includes("--idle");
 /** No flag that runs one scenario alone. */
-const everything = !modernOnly && !serverSizeOnly && !idleOnly;
+const everything = !goalsOnly && !modernOnly && !serverSizeOnly && !idleOnly;
+const runsGoals = everything || goalsOnly;
 const runsModern = everything || modernOnly;
 const runsServerSize = everything || serverSizeOnly;
 const runsIdle = everything || idleOnly;
@@ -172,8 +175,8 @@ for (const spec of everything ? SYSTEMS : []) {
 
 const skipped = { unavailable: `not run (${ONLY_FLAGS.find((flag) => args.includes(flag))})` };
 const rounds = `${PLAN.goalRounds} interleaved rounds of ${PLAN.goalRoundS} s at c=16`;
-if (everything) console.log(`goals: (a), (e), (b) and (d) side by side, ${rounds}`);
-const goalFigures = everything
+if (runsGoals) console.log(`goals: (a), (e), (b) and (d) side by side, ${rounds}, then new sessions the same way`);
+const goalFigures = runsGoals
   ? await attempt("goals", () => interleavedGoals(SYSTEMS, PLAN.goalRounds, PLAN.goalRoundS, PLAN.warmupS))
   : skipped;
 
@@ -217,19 +220,20 @@ const machine = {
 };
 const rows = buildRows(figures);
 const table = markdownTable(figures, rows);
-const goals = everything ? goalLines(goalFigures) : [];
+const goals = runsGoals ? goalLines(goalFigures) : [];
 const modernGoals = runsModern ? modernGoalLines(modernGoalFigures) : [];
 const serverSizeGoals = runsServerSize ? serverSizeGoalLines(serverSize) : [];
 const where = `${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, wrangler ${machine.wrangler}`;
 const flags = [quick && "--quick", ...ONLY_FLAGS.filter((flag) => args.includes(flag)), idleSecondsArg].filter(Boolean).join(" ");
 console.log(`\n${date.toISOString()}${flags ? ` (${flags})` : ""}: ${where}\n`);
-if (everything) console.log(`${table}\n\n${goals.join("\n")}\n`);
+if (everything) console.log(`${table}\n`);
+if (runsGoals) console.log(`${goals.join("\n")}\n`);
 if (runsModern) console.log(modernGoals.join("\n"));
 if (runsServerSize) console.log(`\n${serverSizeLines(serverSize).join("\n")}\n\n${serverSizeGoals.join("\n")}`);
 if (runsIdle) console.log(`\n${idleLines(idle).join("\n")}\n${wakeLines(wake).join("\n")}`);
 const resultsDir = path.join(REPO_ROOT, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
-const suffix = `${quick ? "-quick" : ""}${modernOnly ? "-modern" : ""}${serverSizeOnly ? "-server-size" : ""}${idleOnly ? "-idle" : ""}`;
+const suffix = `${quick ? "-quick" : ""}${goalsOnly ? "-goals" : ""}${modernOnly ? "-modern" : ""}${serverSizeOnly ? "-server-size" : ""}${idleOnly ? "-idle" : ""}`;
 const file = path.join(resultsDir, `${date.toISOString().replace(/[:.]/g, "-")}${suffix}.json`);
 writeFileSync(
   file,
@@ -237,6 +241,7 @@ writeFileSync(
     {
       date: date.toISOString(),
       quick,
+      goalsOnly,
       modernOnly,
       serverSizeOnly,
       idleOnly,

@@ -137,17 +137,24 @@ export function modernToolsCall(mcpUrl: string, connections: number, seconds: nu
   return callLoad(mcpUrl, call, connections, seconds);
 }
 
-/** `sessions` new sessions, each initialize then tools/call echo on its own session id. */
-export async function newSessions(mcpUrl: string, sessions: number, connections: number): Promise<SessionsFigure> {
-  // autocannon spreads `amount` evenly over the connections: each must end on a whole session.
-  if (sessions % connections !== 0) throw new Error(`${sessions} sessions do not split over ${connections} connections`);
+interface SessionCycles {
+  /** Sessions whose initialize and tools/call both answered right. */
+  done: number;
+  bad: number;
+  result: Result;
+  latenciesMs: number[];
+  seconds: number;
+}
+
+/** initialize, then tools/call echo on the session it opened, again and again on every connection. */
+function sessionCycles(mcpUrl: string, connections: number, bound: Pick<Options, "amount" | "duration">, capMs: number) {
   let done = 0;
   let bad = 0;
-  const { result, seconds } = await run(
+  return run(
     {
       url: mcpUrl,
       connections,
-      amount: sessions * 2,
+      ...bound,
       requests: [
         {
           method: "POST",
@@ -175,7 +182,40 @@ export async function newSessions(mcpUrl: string, sessions: number, connections:
         },
       ],
     },
-    (sessions * 2 * REQUEST_TIMEOUT_S * 1000) / connections,
-  );
+    capMs,
+  ).then((ran): SessionCycles => ({ ...ran, done, bad }));
+}
+
+/** `sessions` new sessions, each initialize then tools/call echo on its own session id. */
+export async function newSessions(mcpUrl: string, sessions: number, connections: number): Promise<SessionsFigure> {
+  // autocannon spreads `amount` evenly over the connections: each must end on a whole session.
+  if (sessions % connections !== 0) throw new Error(`${sessions} sessions do not split over ${connections} connections`);
+  const capMs = (sessions * 2 * REQUEST_TIMEOUT_S * 1000) / connections;
+  const { done, bad, result, seconds } = await sessionCycles(mcpUrl, connections, { amount: sessions * 2 }, capMs);
   return { connections, sessions: done, bad, errors: result.errors + result.timeouts, sessionsPerSec: done / seconds };
+}
+
+/**
+ * New sessions for `seconds`, as a round of the interleaved goals takes it: `requests` counts
+ * whole sessions (initialize + tools/call), so req/s is sessions/s and the CPU per answer is per
+ * session; the latencies are those of both requests.
+ */
+export async function sessionsLoad(mcpUrl: string, connections: number, seconds: number): Promise<LoadFigure> {
+  const capMs = (seconds + 2 * REQUEST_TIMEOUT_S) * 1000;
+  const {
+    done,
+    bad,
+    result,
+    latenciesMs,
+    seconds: elapsed,
+  } = await sessionCycles(mcpUrl, connections, { duration: seconds }, capMs);
+  return {
+    connections,
+    requests: done,
+    bad,
+    errors: result.errors + result.timeouts,
+    reqPerSec: done / elapsed,
+    p50Ms: percentile(latenciesMs, 50),
+    p99Ms: percentile(latenciesMs, 99),
+  };
 }
