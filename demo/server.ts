@@ -4,6 +4,7 @@
  * what its tools remember in the library's state for tools (demo/demo-state.ts).
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
 import { registerClientRequestTools } from "./client-requests.js";
 import { registerDemoPrompts } from "./prompts.js";
 import { registerDemoResources } from "./resources.js";
@@ -22,6 +23,8 @@ export function createDemoServer(state?: DemoState): McpServer {
   const server = new McpServer(
     { name: "durable-mcp-demo", title: "durable-mcp demo", version: "0.1.0" },
     {
+      // Without it the SDK builds an Ajv instance for every server (README, "Bring your own server").
+      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       // Declared up front: McpServer installs the tools/resources/prompts handlers for declared
       // capabilities in its constructor, and the low-level Server installs logging/setLevel.
       capabilities: {
