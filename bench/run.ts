@@ -96,8 +96,8 @@ const PLAN = quick
       wakeSamples: 8,
       goalRounds: 9,
       goalRoundS: 5,
-      // 32 lanes (4 sizes × 2 schema placements × 2 methods × log line or not): 9 rounds of 5 s
-      // would take 24 minutes; these take about 10 with the warm-up.
+      // 64 lanes (4 sizes × 4 ways to get a server × 2 methods × log line or not): 9 rounds of 5 s
+      // would take 48 minutes; these take about 17 with the warm-up.
       serverSizeRounds: 5,
       serverSizeRoundS: 3,
     };

@@ -1,7 +1,7 @@
 /**
  * The issue's goals, measured so that machine noise cancels out: durable-mcp's (a) demo and
  * (e) bench server, (b) McpAgent and (d) the bare Worker run side by side, and short rounds of
- * tools/call at concurrency 16 alternate between them in a rotating order. Each round gives one
+ * tools/call at concurrency 16 alternate between them in an order shuffled each round. Each round gives one
  * ratio per goal; the median over the rounds is what a goal is judged on, and the spread is
  * printed with it. Run one after the other, the same figure moved 2–3× between runs on a
  * 2-vCPU machine. The goals are judged on (e), which serves what (b) serves and, like (b),
@@ -24,7 +24,7 @@ import {
   medianReqPerSec,
   ratioOver,
   ratioText,
-  rotate,
+  interleave,
   type RatioFigure,
   type RoundFigure,
 } from "./rounds.ts";
@@ -89,7 +89,7 @@ export async function interleavedGoals(
       }),
     );
     for (const lane of lanes) await lane.load(warmupS);
-    const perRound = await rotate(lanes, rounds, secondsPerRound);
+    const perRound = await interleave(lanes, rounds, secondsPerRound);
     const ratiosOf = (key: Candidate): GoalRatios => ({
       reqPerSecToB: ratioOver(perRound, key, "b", (figure) => figure.reqPerSec),
       p99ToB: ratioOver(perRound, key, "b", (figure) => figure.p99Ms),
@@ -102,7 +102,7 @@ export async function interleavedGoals(
       return { key, pgid, load: (seconds: number) => sessionsLoad(mcpUrl, SESSION_CONNECTIONS, seconds) };
     });
     for (const lane of sessionLanes) await lane.load(warmupS);
-    const sessionRounds = await rotate(sessionLanes, rounds, secondsPerRound);
+    const sessionRounds = await interleave(sessionLanes, rounds, secondsPerRound);
     const sessionRatiosOf = (key: Candidate): SessionRatios => ({
       sessionsPerSecToB: ratioOver(sessionRounds, key, "b", (figure) => figure.reqPerSec),
       sessionsPerSecToD: ratioOver(sessionRounds, key, "d", (figure) => figure.reqPerSec),
@@ -157,7 +157,7 @@ export async function interleavedModernGoals(
       return { key, pgid, load: (seconds: number) => modernToolsCall(mcpUrl, 16, seconds) };
     });
     for (const lane of lanes) await lane.load(warmupS);
-    const perRound = await rotate(lanes, rounds, secondsPerRound);
+    const perRound = await interleave(lanes, rounds, secondsPerRound);
     return {
       rounds,
       secondsPerRound,

@@ -1,8 +1,11 @@
 /**
  * Interleaved rounds, the way the bench compares figures on a noisy machine: every lane (one
- * system, or one variant of a system) runs its load once per round, in an order that rotates
+ * system, or one variant of a system) runs its load once per round, in an order shuffled anew
  * each round, and a ratio between two lanes is taken within each round, then summarised by its
- * median and range. Each round also reads the CPU time the lane's workerd processes used
+ * median and range. Not merely rotated: a rotation keeps every lane behind the same one, and in
+ * one workerd a lane pays for the garbage its predecessor left: server-size's 200-tool reuse lane,
+ * always behind its heaviest lane, measured 0.39× the req/s of the 1-tool one, and 1.1× the
+ * built 200-tool server's when only those lanes ran. Each round also reads the CPU time the lane's workerd processes used
  * (/proc), per answer. goals.ts and server-size.ts build their scenarios on these.
  */
 import type { LoadFigure } from "./load.ts";
@@ -33,12 +36,21 @@ export interface Lane<K extends string> {
   load(seconds: number): Promise<LoadFigure>;
 }
 
-/** `rounds` rounds, each running every lane's load once, in an order that rotates each round. */
-export async function rotate<K extends string>(lanes: Lane<K>[], rounds: number, secondsPerRound: number) {
+/** The lanes in a random order (Fisher–Yates). */
+function shuffled<T>(items: T[]): T[] {
+  const order = [...items];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/** `rounds` rounds, each running every lane's load once, in an order shuffled each round. */
+export async function interleave<K extends string>(lanes: Lane<K>[], rounds: number, secondsPerRound: number) {
   const perRound = Object.fromEntries(lanes.map(({ key }) => [key, [] as RoundFigure[]])) as Record<K, RoundFigure[]>;
   for (let round = 0; round < rounds; round++) {
-    const shift = round % lanes.length;
-    for (const { key, pgid, load } of [...lanes.slice(shift), ...lanes.slice(0, shift)]) {
+    for (const { key, pgid, load } of shuffled(lanes)) {
       const cpuBefore = groupCpuMs(pgid, "workerd");
       const figure = await load(secondsPerRound);
       const cpuMs = groupCpuMs(pgid, "workerd") - cpuBefore;

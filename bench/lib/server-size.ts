@@ -26,7 +26,7 @@ import {
 import { callLoad, type Call } from "./load.ts";
 import { ECHO_TEXT, isEchoResult, isToolsList, openSession, postHeaders, toolCallBody, toolsListBody } from "./mcp.ts";
 import type { Measured } from "./report.ts";
-import { goal, median, ratioOver, rotate, spread, type Lane, type RatioFigure, type RoundFigure } from "./rounds.ts";
+import { goal, median, ratioOver, interleave, spread, type Lane, type RatioFigure, type RoundFigure } from "./rounds.ts";
 import { wranglerSystem } from "./systems.ts";
 
 type Method = "tools/call" | "tools/list";
@@ -120,7 +120,7 @@ export async function serverSizeRounds(rounds: number, secondsPerRound: number, 
       return { key: laneKey(id), pgid: system.pgid, load: (seconds) => callLoad(url, request, CONCURRENCY, seconds) };
     });
     for (const lane of lanes) await lane.load(warmupS);
-    const perRound = await rotate(lanes, rounds, secondsPerRound);
+    const perRound = await interleave(lanes, rounds, secondsPerRound);
     return { rounds, secondsPerRound, connections: CONCURRENCY, perRound, ...summarise(perRound) };
   } finally {
     await system.stop();
