@@ -1,9 +1,9 @@
 /**
  * The issue's goals, measured so that machine noise cancels out: durable-mcp's (a) demo and
  * (e) bench server, (b) McpAgent and (d) the bare Worker run side by side, and short rounds of
- * tools/call at concurrency 16 alternate between them in an order shuffled each round. Each round gives one
- * ratio per goal; the median over the rounds is what a goal is judged on, and the spread is
- * printed with it. Run one after the other, the same figure moved 2–3× between runs on a
+ * tools/call at concurrency 16 alternate between them in an order shuffled each round. Each
+ * round gives one ratio per goal; the median over the rounds is what a goal is judged on, and
+ * the spread is printed with it. Run one after the other, the same figure moved 2–3× between runs on a
  * 2-vCPU machine. The goals are judged on (e), which serves what (b) serves and, like (b),
  * logs nothing per request; (a)'s figures are printed beside them.
  *
@@ -22,6 +22,7 @@ import {
   goal,
   medianCpuMs,
   medianReqPerSec,
+  median,
   ratioOver,
   ratioText,
   interleave,
@@ -88,8 +89,7 @@ export async function interleavedGoals(
         return { key, pgid, load: (seconds: number) => toolsCall(mcpUrl, sessionId, 16, seconds) };
       }),
     );
-    for (const lane of lanes) await lane.load(warmupS);
-    const perRound = await interleave(lanes, rounds, secondsPerRound);
+    const perRound = await interleave(lanes, rounds, secondsPerRound, warmupS);
     const ratiosOf = (key: Candidate): GoalRatios => ({
       reqPerSecToB: ratioOver(perRound, key, "b", (figure) => figure.reqPerSec),
       p99ToB: ratioOver(perRound, key, "b", (figure) => figure.p99Ms),
@@ -101,8 +101,7 @@ export async function interleavedGoals(
       const { mcpUrl, pgid } = running[key]!;
       return { key, pgid, load: (seconds: number) => sessionsLoad(mcpUrl, SESSION_CONNECTIONS, seconds) };
     });
-    for (const lane of sessionLanes) await lane.load(warmupS);
-    const sessionRounds = await interleave(sessionLanes, rounds, secondsPerRound);
+    const sessionRounds = await interleave(sessionLanes, rounds, secondsPerRound, warmupS);
     const sessionRatiosOf = (key: Candidate): SessionRatios => ({
       sessionsPerSecToB: ratioOver(sessionRounds, key, "b", (figure) => figure.reqPerSec),
       sessionsPerSecToD: ratioOver(sessionRounds, key, "d", (figure) => figure.reqPerSec),
@@ -156,8 +155,7 @@ export async function interleavedModernGoals(
       const { mcpUrl, pgid } = running[key]!;
       return { key, pgid, load: (seconds: number) => modernToolsCall(mcpUrl, 16, seconds) };
     });
-    for (const lane of lanes) await lane.load(warmupS);
-    const perRound = await interleave(lanes, rounds, secondsPerRound);
+    const perRound = await interleave(lanes, rounds, secondsPerRound, warmupS);
     return {
       rounds,
       secondsPerRound,
@@ -189,7 +187,7 @@ export function goalLines(goals: Measured<GoalFigures>): string[] {
   };
   const sessionLine = (key: Candidate) => {
     const ratios = goals.sessions.ratios[key];
-    return `  new sessions: ${medianReqPerSec(goals.sessions.perRound[key]).replace("req/s", "sessions/s")}, ${ratioText(ratios.sessionsPerSecToD)} of the bare Worker's; workerd CPU per session ${sessionCpuMs(key)}, ${ratioText(ratios.cpuPerSessionToB)} of McpAgent's`;
+    return `  new sessions: ${median(goals.sessions.perRound[key].map((round) => round.reqPerSec)).toFixed(0)} sessions/s, ${ratioText(ratios.sessionsPerSecToD)} of the bare Worker's; workerd CPU per session ${sessionCpuMs(key)}, ${ratioText(ratios.cpuPerSessionToB)} of McpAgent's`;
   };
   const e = goals.ratios.e;
   const a = goals.ratios.a;

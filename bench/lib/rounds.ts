@@ -1,12 +1,13 @@
 /**
  * Interleaved rounds, the way the bench compares figures on a noisy machine: every lane (one
- * system, or one variant of a system) runs its load once per round, in an order shuffled anew
- * each round, and a ratio between two lanes is taken within each round, then summarised by its
- * median and range. Not merely rotated: a rotation keeps every lane behind the same one, and in
- * one workerd a lane pays for the garbage its predecessor left: server-size's 200-tool reuse lane,
- * always behind its heaviest lane, measured 0.39× the req/s of the 1-tool one, and 1.1× the
- * built 200-tool server's when only those lanes ran. Each round also reads the CPU time the lane's workerd processes used
- * (/proc), per answer. goals.ts and server-size.ts build their scenarios on these.
+ * system, or one variant of a system) is warmed up, then runs its load once per round, in an
+ * order shuffled anew each round, and a ratio between two lanes is taken within each round, then
+ * summarised by its median and range. Not merely rotated: a rotation keeps every lane behind the
+ * same one, and in one workerd a lane pays for the garbage its predecessor left: server-size's
+ * 200-tool reuse lane, always behind its heaviest lane, measured 0.39× the req/s of the 1-tool
+ * one, and 1.1× the built 200-tool server's when only those lanes ran. Each round also reads the
+ * CPU time the lane's workerd processes used (/proc), per answer. goals.ts and server-size.ts
+ * build their scenarios on these.
  */
 import type { LoadFigure } from "./load.ts";
 import { groupCpuMs } from "./processes.ts";
@@ -36,7 +37,7 @@ export interface Lane<K extends string> {
   load(seconds: number): Promise<LoadFigure>;
 }
 
-/** The lanes in a random order (Fisher–Yates). */
+/** The items in a random order (Fisher–Yates). */
 function shuffled<T>(items: T[]): T[] {
   const order = [...items];
   for (let i = order.length - 1; i > 0; i--) {
@@ -46,8 +47,9 @@ function shuffled<T>(items: T[]): T[] {
   return order;
 }
 
-/** `rounds` rounds, each running every lane's load once, in an order shuffled each round. */
-export async function interleave<K extends string>(lanes: Lane<K>[], rounds: number, secondsPerRound: number) {
+/** Every lane's load for `warmupS`, then `rounds` rounds, each running it once, in an order shuffled each round. */
+export async function interleave<K extends string>(lanes: Lane<K>[], rounds: number, secondsPerRound: number, warmupS: number) {
+  for (const lane of lanes) await lane.load(warmupS);
   const perRound = Object.fromEntries(lanes.map(({ key }) => [key, [] as RoundFigure[]])) as Record<K, RoundFigure[]>;
   for (let round = 0; round < rounds; round++) {
     for (const { key, pgid, load } of shuffled(lanes)) {

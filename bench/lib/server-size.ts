@@ -119,8 +119,7 @@ export async function serverSizeRounds(rounds: number, secondsPerRound: number, 
       const request = call(id.method, id.size, sessions.get(url)!);
       return { key: laneKey(id), pgid: system.pgid, load: (seconds) => callLoad(url, request, CONCURRENCY, seconds) };
     });
-    for (const lane of lanes) await lane.load(warmupS);
-    const perRound = await interleave(lanes, rounds, secondsPerRound);
+    const perRound = await interleave(lanes, rounds, secondsPerRound, warmupS);
     return { rounds, secondsPerRound, connections: CONCURRENCY, perRound, ...summarise(perRound) };
   } finally {
     await system.stop();
